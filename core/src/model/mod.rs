@@ -1,0 +1,17 @@
+//! The domain model: who fills a table, the powers they exercise, the risk points found in
+//! them, the measures against each, and the self-check table that carries them.
+//!
+//! These types are the *draft* form: what a form holds while a clerk types. Every field has a
+//! default so a half-filled table can still be read, validated and saved;
+//! [`crate::validate`] says what is missing. [`crate::Submission`] is the finished, checked,
+//! hashed form.
+
+mod org;
+mod power;
+mod risk;
+mod table;
+
+pub use org::{DepartmentRef, PersonRef, UnitRef};
+pub use power::{FlowStep, Power, PowerCategory};
+pub use risk::{Measure, RiskRow};
+pub use table::{SCHEMA_VERSION, SelfCheckTable, TableKind};

@@ -1,0 +1,906 @@
+//! Validation of a whole self-check table: every problem at once, each with a stable code, a
+//! path and a message in Chinese and English.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::report::{IssueCode, Report};
+use crate::date::Timestamp;
+use crate::model::{PowerCategory, RiskRow, SCHEMA_VERSION, SelfCheckTable, TableKind};
+use crate::presets::Registry;
+use crate::scheme::{DefenceLine, IssueSeverity, Period, Scheme, grade};
+use crate::text::Text;
+
+/// The most rows a table may hold.
+pub const MAX_ROWS: usize = 2_000;
+/// The most measures one row may hold.
+pub const MAX_MEASURES: usize = 50;
+/// The longest a descriptive text (risk point, basis, measure…) may be, in characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+/// The longest a name or id may be, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+use IssueSeverity::{Error as E, Warning as W};
+
+/// Validates a table against the scheme it names, looked up in `registry`.
+///
+/// ```
+/// use sunlight_core::{SelfCheckTable, presets, validate_with};
+/// let table = SelfCheckTable { scheme: "no-such-scheme".into(), ..Default::default() };
+/// let report = validate_with(presets::registry(), &table);
+/// assert!(!report.is_ok());
+/// assert_eq!(report.issues[0].code.as_str(), "unknown-scheme");
+/// ```
+pub fn validate_with(registry: &Registry, table: &SelfCheckTable) -> Report {
+    match registry.get(&table.scheme) {
+        Ok(scheme) => validate(scheme, table),
+        Err(_) => {
+            let mut r = Report::default();
+            if table.scheme.trim().is_empty() {
+                r.push(
+                    E,
+                    IssueCode::MissingField,
+                    "scheme",
+                    None,
+                    Text::new("未选择实施方案", "no scheme is chosen"),
+                );
+            } else {
+                let known: Vec<&str> = registry.iter().map(|s| s.id.as_str()).collect();
+                r.push(
+                    E,
+                    IssueCode::UnknownScheme,
+                    "scheme",
+                    None,
+                    Text::new(
+                        format!(
+                            "没有名为“{}”的实施方案（已知：{}）",
+                            clip(&table.scheme),
+                            known.join("、")
+                        ),
+                        format!(
+                            "there is no scheme called '{}' (known: {})",
+                            clip(&table.scheme),
+                            known.join(", ")
+                        ),
+                    ),
+                );
+            }
+            r
+        }
+    }
+}
+
+/// Validates a table against a scheme.
+pub fn validate(scheme: &Scheme, table: &SelfCheckTable) -> Report {
+    let mut v = Validator {
+        scheme,
+        report: Report::default(),
+    };
+    v.header(table);
+    v.rows(table);
+    v.report
+}
+
+/// A text cut to 60 characters for quoting in a message.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(60).collect();
+    if s.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Whitespace-folded, lower-cased form used to spot duplicates.
+fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn row_zh(i: usize) -> String {
+    format!("第 {} 行", i + 1)
+}
+
+fn row_en(i: usize) -> String {
+    format!("row {}", i + 1)
+}
+
+struct Validator<'a> {
+    scheme: &'a Scheme,
+    report: Report,
+}
+
+impl Validator<'_> {
+    fn push(
+        &mut self,
+        sev: IssueSeverity,
+        code: IssueCode,
+        path: impl Into<String>,
+        row: Option<usize>,
+        zh: String,
+        en: String,
+    ) {
+        self.report.push(sev, code, path, row, Text::new(zh, en));
+    }
+
+    /// Checks length and characters; returns whether the text is non-empty.
+    fn text(
+        &mut self,
+        path: &str,
+        row: Option<usize>,
+        label: &Text,
+        value: &str,
+        max: usize,
+        multiline: bool,
+    ) -> bool {
+        let n = value.chars().count();
+        if n > max {
+            self.push(
+                E,
+                IssueCode::TextTooLong,
+                path,
+                row,
+                format!("{}过长：{n} 个字符，最多 {max} 个", label.zh),
+                format!("{} is too long: {n} characters, at most {max}", label.en),
+            );
+        }
+        if value
+            .chars()
+            .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+        {
+            self.push(
+                E,
+                IssueCode::InvalidText,
+                path,
+                row,
+                format!("{}含有不可见的控制字符", label.zh),
+                format!("{} contains invisible control characters", label.en),
+            );
+        }
+        !value.trim().is_empty()
+    }
+
+    fn required(
+        &mut self,
+        path: &str,
+        row: Option<usize>,
+        label: &Text,
+        value: &str,
+        max: usize,
+        multiline: bool,
+    ) -> bool {
+        let present = self.text(path, row, label, value, max, multiline);
+        if !present {
+            let (zh, en) = match row {
+                Some(i) => (
+                    format!("{}：请填写{}", row_zh(i), label.zh),
+                    format!("{}: {} is required", row_en(i), label.en),
+                ),
+                None => (
+                    format!("请填写{}", label.zh),
+                    format!("{} is required", label.en),
+                ),
+            };
+            self.push(E, IssueCode::MissingField, path, row, zh, en);
+        }
+        present
+    }
+
+    fn header(&mut self, t: &SelfCheckTable) {
+        let s = self.scheme;
+        if t.schema_version != SCHEMA_VERSION {
+            self.push(
+                E,
+                IssueCode::UnsupportedSchemaVersion,
+                "schema_version",
+                None,
+                format!(
+                    "表格格式版本 {} 不受支持（应为 {SCHEMA_VERSION}）",
+                    t.schema_version
+                ),
+                format!(
+                    "envelope version {} is not supported (expected {SCHEMA_VERSION})",
+                    t.schema_version
+                ),
+            );
+        }
+        if t.scheme != s.id {
+            self.push(
+                E,
+                IssueCode::SchemeMismatch,
+                "scheme",
+                None,
+                format!(
+                    "表格注明的实施方案是“{}”，但正按“{}”校验",
+                    clip(&t.scheme),
+                    s.id
+                ),
+                format!(
+                    "the table names scheme '{}' but is being checked against '{}'",
+                    clip(&t.scheme),
+                    s.id
+                ),
+            );
+        }
+        if t.year == 0 {
+            self.push(
+                E,
+                IssueCode::MissingField,
+                "year",
+                None,
+                "请填写年度".into(),
+                "the year is required".into(),
+            );
+        } else if !s.years.contains(t.year) {
+            let range = match s.years.to {
+                Some(to) => format!("{}–{to}", s.years.from),
+                None => format!("{}–", s.years.from),
+            };
+            self.push(
+                E,
+                IssueCode::YearOutsideScheme,
+                "year",
+                None,
+                format!(
+                    "{} 年不在实施方案“{}”的适用年度（{range}）内",
+                    t.year, s.name.zh
+                ),
+                format!(
+                    "{} is outside the years of scheme '{}' ({range})",
+                    t.year, s.id
+                ),
+            );
+        }
+        match t.period.parse::<Period>() {
+            Ok(p) if s.periods.contains(&p) => {}
+            _ => {
+                let allowed: Vec<&str> = s.periods.iter().map(|p| p.as_str()).collect();
+                self.push(
+                    E,
+                    IssueCode::UnknownPeriod,
+                    "period",
+                    None,
+                    format!(
+                        "填报期间“{}”不适用于本方案（可选：{}）",
+                        clip(&t.period),
+                        allowed.join("、")
+                    ),
+                    format!(
+                        "period '{}' is not one of this scheme's ({})",
+                        clip(&t.period),
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        for (path, label, value) in [
+            ("unit.id", Text::new("单位代码", "unit id"), &t.unit.id),
+            (
+                "unit.name",
+                Text::new("单位名称", "unit name"),
+                &t.unit.name,
+            ),
+            (
+                "department.id",
+                Text::new("部门代码", "department id"),
+                &t.department.id,
+            ),
+            (
+                "department.name",
+                Text::new("部门名称", "department name"),
+                &t.department.name,
+            ),
+        ] {
+            self.required(path, None, &label, value, MAX_NAME_CHARS, false);
+        }
+        match (t.kind(), &t.person) {
+            (None, _) => self.push(
+                E,
+                IssueCode::UnknownTableKind,
+                "table",
+                None,
+                format!(
+                    "表格类型“{}”无效，应为 department（部门表）或 personal（个人表）",
+                    clip(&t.table)
+                ),
+                format!(
+                    "table kind '{}' is neither 'department' nor 'personal'",
+                    clip(&t.table)
+                ),
+            ),
+            (Some(TableKind::Department), Some(_)) => self.push(
+                E,
+                IssueCode::UnexpectedPerson,
+                "person",
+                None,
+                "部门廉政风险识别防控表不应填写个人信息".into(),
+                "a department table must not name a person".into(),
+            ),
+            (Some(TableKind::Department), None) => {}
+            (Some(TableKind::Personal), None) => self.push(
+                E,
+                IssueCode::MissingField,
+                "person",
+                None,
+                "个人廉政风险识别防控表须填写本人姓名和岗位".into(),
+                "a personal table needs the person's name and post".into(),
+            ),
+            (Some(TableKind::Personal), Some(p)) => {
+                for (path, label, value) in [
+                    ("person.id", Text::new("人员编号", "staff id"), &p.id),
+                    ("person.name", Text::new("姓名", "name"), &p.name),
+                    ("person.post", Text::new("岗位", "post"), &p.post),
+                ] {
+                    self.required(path, None, &label, value, MAX_NAME_CHARS, false);
+                }
+            }
+        }
+        if let Some(at) = &t.submitted_at {
+            match at.parse::<Timestamp>() {
+                Err(e) => self.push(
+                    E,
+                    IssueCode::InvalidTimestamp,
+                    "submitted_at",
+                    None,
+                    format!("提交时间“{}”格式不正确", clip(at)),
+                    format!("submission time: {e}"),
+                ),
+                Ok(ts) => {
+                    let year = i32::try_from(t.year)
+                        .ok()
+                        .filter(|_| s.years.contains(t.year));
+                    if let Some(deadline) = year.and_then(|y| s.table_deadline(y).ok())
+                        && ts.date() > deadline
+                    {
+                        let phase = s
+                            .phase(&s.table_deadline)
+                            .map(|p| p.name.clone())
+                            .unwrap_or_default();
+                        self.push(
+                            W,
+                            IssueCode::SubmittedLate,
+                            "submitted_at",
+                            None,
+                            format!(
+                                "于 {} 提交，晚于“{}”阶段截止日 {deadline}",
+                                ts.date(),
+                                phase.zh
+                            ),
+                            format!(
+                                "submitted on {}, after {deadline}, the end of the '{}' phase",
+                                ts.date(),
+                                phase.en
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn rows(&mut self, t: &SelfCheckTable) {
+        if t.rows.is_empty() {
+            self.push(
+                E,
+                IssueCode::EmptyTable,
+                "rows",
+                None,
+                "表中没有任何风险点".into(),
+                "the table has no risk points".into(),
+            );
+            return;
+        }
+        if t.rows.len() > MAX_ROWS {
+            self.push(
+                E,
+                IssueCode::TooManyRows,
+                "rows",
+                None,
+                format!(
+                    "表中有 {} 行，一张表最多 {MAX_ROWS} 行；请拆分后提交",
+                    t.rows.len()
+                ),
+                format!(
+                    "the table has {} rows; a table may hold at most {MAX_ROWS}, so split it",
+                    t.rows.len()
+                ),
+            );
+        }
+        let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+        for (i, row) in t.rows.iter().enumerate().take(MAX_ROWS) {
+            self.row(i, row);
+            if !row.risk_point.trim().is_empty() {
+                let key = (
+                    fold(&row.power.name),
+                    fold(&row.step.name),
+                    fold(&row.risk_point),
+                );
+                if let Some(first) = seen.get(&key) {
+                    self.push(
+                        E,
+                        IssueCode::DuplicateRiskPoint,
+                        format!("rows[{i}].risk_point"),
+                        Some(i),
+                        format!(
+                            "{}与{}是同一权力、同一环节的同一风险点",
+                            row_zh(i),
+                            row_zh(*first)
+                        ),
+                        format!(
+                            "{} repeats the risk point of {} (same power, step and description)",
+                            row_en(i),
+                            row_en(*first)
+                        ),
+                    );
+                } else {
+                    seen.insert(key, i);
+                }
+            }
+        }
+    }
+
+    fn row(&mut self, i: usize, row: &RiskRow) {
+        let s = self.scheme;
+        let p = |f: &str| format!("rows[{i}].{f}");
+        let some = Some(i);
+        self.required(
+            &p("power.name"),
+            some,
+            &Text::new("权力名称", "power name"),
+            &row.power.name,
+            MAX_NAME_CHARS,
+            false,
+        );
+        if self.required(
+            &p("power.category"),
+            some,
+            &Text::new("权力类别", "power category"),
+            &row.power.category,
+            MAX_NAME_CHARS,
+            false,
+        ) && row.power.category.parse::<PowerCategory>().is_err()
+        {
+            let allowed: Vec<String> = PowerCategory::ALL
+                .iter()
+                .map(|c| format!("{}（{}）", c.as_str(), c.name().zh))
+                .collect();
+            self.push(
+                E,
+                IssueCode::UnknownCategory,
+                p("power.category"),
+                some,
+                format!(
+                    "{}：权力类别“{}”无效，可选：{}",
+                    row_zh(i),
+                    clip(&row.power.category),
+                    allowed.join("、")
+                ),
+                format!(
+                    "{}: '{}' is not a power category ({})",
+                    row_en(i),
+                    clip(&row.power.category),
+                    PowerCategory::ALL.map(|c| c.as_str()).join(", ")
+                ),
+            );
+        }
+        for (f, label, value, max) in [
+            (
+                "power.item",
+                Text::new("权力项目", "power item"),
+                &row.power.item,
+                MAX_NAME_CHARS,
+            ),
+            (
+                "power.basis",
+                Text::new("行使依据", "legal basis"),
+                &row.power.basis,
+                MAX_TEXT_CHARS,
+            ),
+            (
+                "power.limits",
+                Text::new("行使界限", "limits"),
+                &row.power.limits,
+                MAX_TEXT_CHARS,
+            ),
+            (
+                "power.department",
+                Text::new("责任部门或岗位", "responsible department or post"),
+                &row.power.department,
+                MAX_NAME_CHARS,
+            ),
+            (
+                "step.name",
+                Text::new("流程环节", "flow step"),
+                &row.step.name,
+                MAX_NAME_CHARS,
+            ),
+            (
+                "step.subject",
+                Text::new("办理主体", "handling subject"),
+                &row.step.subject,
+                MAX_NAME_CHARS,
+            ),
+            (
+                "step.conditions",
+                Text::new("条件", "conditions"),
+                &row.step.conditions,
+                MAX_TEXT_CHARS,
+            ),
+            (
+                "step.procedure",
+                Text::new("程序", "procedure"),
+                &row.step.procedure,
+                MAX_TEXT_CHARS,
+            ),
+            (
+                "step.time_limit",
+                Text::new("期限", "time limit"),
+                &row.step.time_limit,
+                MAX_NAME_CHARS,
+            ),
+            (
+                "step.supervision",
+                Text::new("监督方式", "supervision"),
+                &row.step.supervision,
+                MAX_TEXT_CHARS,
+            ),
+            ("post", Text::new("岗位", "post"), &row.post, MAX_NAME_CHARS),
+            (
+                "level_reason",
+                Text::new("定级理由", "reason for the level"),
+                &row.level_reason,
+                MAX_TEXT_CHARS,
+            ),
+        ] {
+            self.text(&p(f), some, &label, value, max, max == MAX_TEXT_CHARS);
+        }
+        self.required(
+            &p("risk_point"),
+            some,
+            &Text::new("廉政风险点", "risk point"),
+            &row.risk_point,
+            MAX_TEXT_CHARS,
+            true,
+        );
+        self.required(
+            &p("responsible"),
+            some,
+            &Text::new("责任部门或责任人", "responsible department or person"),
+            &row.responsible,
+            MAX_NAME_CHARS,
+            false,
+        );
+        if self.required(
+            &p("risk_type"),
+            some,
+            &Text::new("风险类型", "risk type"),
+            &row.risk_type,
+            MAX_NAME_CHARS,
+            false,
+        ) && s.risk_type(&row.risk_type).is_none()
+        {
+            let zh: Vec<String> = s
+                .risk_types
+                .iter()
+                .map(|t| format!("{}（{}）", t.id, t.name.zh))
+                .collect();
+            let en: Vec<&str> = s.risk_types.iter().map(|t| t.id.as_str()).collect();
+            self.push(
+                E,
+                IssueCode::UnknownRiskType,
+                p("risk_type"),
+                some,
+                format!(
+                    "{}：风险类型“{}”不属于本方案，可选：{}",
+                    row_zh(i),
+                    clip(&row.risk_type),
+                    zh.join("、")
+                ),
+                format!(
+                    "{}: risk type '{}' is not in scheme '{}' ({})",
+                    row_en(i),
+                    clip(&row.risk_type),
+                    s.id,
+                    en.join(", ")
+                ),
+            );
+        }
+        let factors_ok = self.factors(i, row);
+        let graded = if factors_ok {
+            grade(s, &row.factors).ok()
+        } else {
+            None
+        };
+        let stated = row.level.as_deref().filter(|l| !l.is_empty());
+        let mut effective = graded.as_ref().map(|g| g.level.clone());
+        if let Some(l) = stated {
+            if s.level(l).is_none() {
+                let names: Vec<String> = s
+                    .levels
+                    .iter()
+                    .map(|x| format!("{}（{}）", x.id, x.name.zh))
+                    .collect();
+                self.push(
+                    E,
+                    IssueCode::UnknownLevel,
+                    p("level"),
+                    some,
+                    format!(
+                        "{}：风险等级“{}”不属于本方案，可选：{}",
+                        row_zh(i),
+                        clip(l),
+                        names.join("、")
+                    ),
+                    format!(
+                        "{}: level '{}' is not in scheme '{}'",
+                        row_en(i),
+                        clip(l),
+                        s.id
+                    ),
+                );
+            } else {
+                effective = Some(l.to_owned());
+                if let Some(g) = &graded
+                    && g.level != l
+                {
+                    let stated_name = s.level(l).map(|x| x.name.clone()).unwrap_or_default();
+                    if row.level_reason.trim().is_empty() {
+                        self.push(
+                            E,
+                            IssueCode::LevelContradictsFactors,
+                            p("level"),
+                            some,
+                            format!("{}：填报等级“{}”与评定因素得出的“{}”不一致，请说明理由或改正", row_zh(i), stated_name.zh, g.level_name.zh),
+                            format!("{}: the stated level '{}' differs from '{}', which the factors give; state a reason or correct it", row_en(i), stated_name.en, g.level_name.en),
+                        );
+                    } else {
+                        self.push(
+                            W,
+                            IssueCode::LevelOverridden,
+                            p("level"),
+                            some,
+                            format!(
+                                "{}：等级由“{}”调整为“{}”，理由：{}",
+                                row_zh(i),
+                                g.level_name.zh,
+                                stated_name.zh,
+                                clip(&row.level_reason)
+                            ),
+                            format!(
+                                "{}: level changed from '{}' to '{}', because: {}",
+                                row_en(i),
+                                g.level_name.en,
+                                stated_name.en,
+                                clip(&row.level_reason)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let (Some(recorded), Some(g)) = (row.graded_level.as_deref(), &graded)
+            && recorded != g.level
+        {
+            self.push(
+                E,
+                IssueCode::GradedLevelMismatch,
+                p("graded_level"),
+                some,
+                format!(
+                    "{}：记录的评定等级“{}”与按评定因素计算的“{}”不符",
+                    row_zh(i),
+                    clip(recorded),
+                    g.level_name.zh
+                ),
+                format!(
+                    "{}: the recorded grade '{}' is not '{}', which the factors give",
+                    row_en(i),
+                    clip(recorded),
+                    g.level
+                ),
+            );
+        }
+        self.measures(i, row, effective.as_deref());
+    }
+
+    fn factors(&mut self, i: usize, row: &RiskRow) -> bool {
+        let s = self.scheme;
+        let mut ok = true;
+        for k in row.factors.keys() {
+            if s.factor(k).is_none() {
+                ok = false;
+                self.push(
+                    E,
+                    IssueCode::UnknownFactor,
+                    format!("rows[{i}].factors.{}", clip(k)),
+                    Some(i),
+                    format!("{}：本方案没有评定因素“{}”", row_zh(i), clip(k)),
+                    format!(
+                        "{}: scheme '{}' has no grading factor '{}'",
+                        row_en(i),
+                        s.id,
+                        clip(k)
+                    ),
+                );
+            }
+        }
+        for f in &s.factors {
+            let path = format!("rows[{i}].factors.{}", f.id);
+            match row.factors.get(&f.id).map(String::as_str) {
+                None | Some("") => {
+                    ok = false;
+                    self.push(
+                        E,
+                        IssueCode::MissingFactor,
+                        path,
+                        Some(i),
+                        format!("{}：请选择“{}”", row_zh(i), f.name.zh),
+                        format!("{}: choose a value for '{}'", row_en(i), f.name.en),
+                    );
+                }
+                Some(v) if !f.options.iter().any(|o| o.id == v) => {
+                    ok = false;
+                    let zh: Vec<String> = f
+                        .options
+                        .iter()
+                        .map(|o| format!("{}（{}）", o.id, o.name.zh))
+                        .collect();
+                    let en: Vec<&str> = f.options.iter().map(|o| o.id.as_str()).collect();
+                    self.push(
+                        E,
+                        IssueCode::InvalidFactorValue,
+                        path,
+                        Some(i),
+                        format!(
+                            "{}：“{}”的取值“{}”无效，可选：{}",
+                            row_zh(i),
+                            f.name.zh,
+                            clip(v),
+                            zh.join("、")
+                        ),
+                        format!(
+                            "{}: '{}' is not a value of '{}' ({})",
+                            row_en(i),
+                            clip(v),
+                            f.name.en,
+                            en.join(", ")
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        ok
+    }
+
+    fn measures(&mut self, i: usize, row: &RiskRow, level: Option<&str>) {
+        let s = self.scheme;
+        if row.measures.len() > MAX_MEASURES {
+            self.push(
+                E,
+                IssueCode::TooManyMeasures,
+                format!("rows[{i}].measures"),
+                Some(i),
+                format!(
+                    "{}：防控措施 {} 条，最多 {MAX_MEASURES} 条",
+                    row_zh(i),
+                    row.measures.len()
+                ),
+                format!(
+                    "{}: {} measures, at most {MAX_MEASURES}",
+                    row_en(i),
+                    row.measures.len()
+                ),
+            );
+        }
+        let mut lines = BTreeSet::new();
+        for (j, m) in row.measures.iter().enumerate().take(MAX_MEASURES) {
+            let p = |f: &str| format!("rows[{i}].measures[{j}].{f}");
+            let line = m.line.parse::<DefenceLine>().ok();
+            match line {
+                Some(l) => {
+                    lines.insert(l);
+                }
+                None => self.push(
+                    E,
+                    IssueCode::UnknownDefenceLine,
+                    p("line"),
+                    Some(i),
+                    format!("{}：第 {} 条措施的防线“{}”无效，应为 prevention（前期预防）、monitoring（中期监控）或 disposal（后期处置）", row_zh(i), j + 1, clip(&m.line)),
+                    format!("{}: measure {} has line '{}'; use prevention, monitoring or disposal", row_en(i), j + 1, clip(&m.line)),
+                ),
+            }
+            if !m.kind.is_empty() {
+                match s.measure(&m.kind) {
+                    None => self.push(
+                        E,
+                        IssueCode::UnknownMeasureKind,
+                        p("kind"),
+                        Some(i),
+                        format!(
+                            "{}：第 {} 条措施的类别“{}”不在本方案的措施目录中",
+                            row_zh(i),
+                            j + 1,
+                            clip(&m.kind)
+                        ),
+                        format!(
+                            "{}: measure {} is of kind '{}', which scheme '{}' does not list",
+                            row_en(i),
+                            j + 1,
+                            clip(&m.kind),
+                            s.id
+                        ),
+                    ),
+                    Some(k) if line.is_some_and(|l| l != k.line) => self.push(
+                        E,
+                        IssueCode::MeasureLineMismatch,
+                        p("line"),
+                        Some(i),
+                        format!(
+                            "{}：措施“{}”属于“{}”，不属于“{}”",
+                            row_zh(i),
+                            k.name.zh,
+                            k.line.name().zh,
+                            line.map(|l| l.name().zh).unwrap_or_default()
+                        ),
+                        format!(
+                            "{}: measure '{}' belongs to {}, not {}",
+                            row_en(i),
+                            k.name.en,
+                            k.line.name().en,
+                            line.map(|l| l.name().en).unwrap_or_default()
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            let label = Text::new("措施内容", "measure text");
+            if !self.text(&p("text"), Some(i), &label, &m.text, MAX_TEXT_CHARS, true)
+                && m.kind.is_empty()
+            {
+                self.push(
+                    E,
+                    IssueCode::MissingField,
+                    p("text"),
+                    Some(i),
+                    format!("{}：第 {} 条措施没有内容", row_zh(i), j + 1),
+                    format!("{}: measure {} is empty", row_en(i), j + 1),
+                );
+            }
+        }
+        let Some(l) = level.and_then(|l| s.level(l)) else {
+            return;
+        };
+        if l.severity >= s.policy.full_defence_from {
+            for line in DefenceLine::ALL.into_iter().filter(|x| !lines.contains(x)) {
+                self.push(
+                    s.policy.full_defence_as,
+                    IssueCode::MissingDefenceLine,
+                    format!("rows[{i}].measures"),
+                    Some(i),
+                    format!(
+                        "{}：{}风险须在三道防线都有措施，缺少“{}”",
+                        row_zh(i),
+                        l.name.zh,
+                        line.name().zh
+                    ),
+                    format!(
+                        "{}: a {} risk needs a measure in every line of defence; '{}' has none",
+                        row_en(i),
+                        l.name.en,
+                        line.name().en
+                    ),
+                );
+            }
+        } else if row.measures.is_empty() {
+            self.push(
+                W,
+                IssueCode::NoMeasures,
+                format!("rows[{i}].measures"),
+                Some(i),
+                format!("{}：尚未填写防控措施", row_zh(i)),
+                format!("{}: no measures yet", row_en(i)),
+            );
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Grading: from factor values to a level, with the reason.
+//!
+//! A scheme declares its grading in data, in one of two forms, so that a unit's own scheme needs
+//! no code:
+//! - a **decision table**: ordered rules, each a set of conditions `factor ∈ {values}` that must
+//!   all hold; the first rule that matches decides, and `otherwise` decides when none does;
+//! - a **score**: points for every value of every factor, summed, and thresholds from the highest
+//!   down; the first threshold the sum reaches decides.
+//!
+//! [`grade`] is the one function that evaluates either form. The form, the ingest and the SQL
+//! functions all call it, so they give the same level with the same explanation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Scheme, Severity};
+use crate::error::{Error, Result};
+use crate::text::Text;
+
+/// How a scheme maps factor values to a level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Grading {
+    /// Ordered rules, first match wins.
+    DecisionTable {
+        /// The rules, in order.
+        rules: Vec<Rule>,
+        /// The outcome when no rule matches.
+        otherwise: Outcome,
+    },
+    /// Weighted factor values summed against thresholds.
+    Score {
+        /// Points per factor id, per option id.
+        points: BTreeMap<String, BTreeMap<String, i32>>,
+        /// Thresholds, highest `min` first; the last must be reachable by every combination.
+        thresholds: Vec<Threshold>,
+    },
+}
+
+/// One rule of a decision table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Conditions: factor id → the option ids that satisfy it. All must hold.
+    pub when: BTreeMap<String, Vec<String>>,
+    /// The level the rule gives.
+    pub level: String,
+    /// Why, in the scheme's words.
+    pub reason: Text,
+}
+
+/// The fallback of a decision table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// The level.
+    pub level: String,
+    /// Why.
+    pub reason: Text,
+}
+
+/// One threshold of a score grading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// The smallest score that reaches this level.
+    pub min: i32,
+    /// The level.
+    pub level: String,
+}
+
+/// What decided a grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonKind {
+    /// A decision-table rule matched.
+    Rule,
+    /// No rule matched; the table's fallback applied.
+    Otherwise,
+    /// A score reached a threshold.
+    Score,
+}
+
+/// The explanation of a grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// What decided.
+    pub kind: ReasonKind,
+    /// The 1-based number of the rule that matched, for [`ReasonKind::Rule`].
+    pub rule: Option<u32>,
+    /// The score, for [`ReasonKind::Score`].
+    pub score: Option<i32>,
+    /// The factors that decided, as `(factor id, option id)`.
+    pub factors: Vec<(String, String)>,
+    /// A sentence for people.
+    pub text: Text,
+}
+
+/// The result of grading one risk point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grade {
+    /// The level id.
+    pub level: String,
+    /// The level's name.
+    pub level_name: Text,
+    /// The level's rank (1 = most severe).
+    pub rank: u8,
+    /// The level's normalised severity.
+    pub severity: Severity,
+    /// The id of the role that answers for it.
+    pub responsible: String,
+    /// The role's name.
+    pub responsible_name: Text,
+    /// Why this level.
+    pub reasons: Vec<Reason>,
+}
+
+/// Grades one risk point: `factors` maps every factor id of the scheme to one of its option ids.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let scheme = sunlight_core::presets::get("university-2010").unwrap();
+/// let factors = BTreeMap::from([("consequence".to_string(), "crime".to_string())]);
+/// let g = sunlight_core::grade(scheme, &factors).unwrap();
+/// assert_eq!(g.level, "level-1");
+/// assert_eq!(g.responsible, "principal-leader");
+/// ```
+pub fn grade(scheme: &Scheme, factors: &BTreeMap<String, String>) -> Result<Grade> {
+    check_factors(scheme, factors)?;
+    let (level, reason) = match &scheme.grading {
+        Grading::DecisionTable { rules, otherwise } => decide(scheme, rules, otherwise, factors),
+        Grading::Score { points, thresholds } => score(scheme, points, thresholds, factors)?,
+    };
+    let l = scheme.level(&level).ok_or_else(|| Error::UnknownLevel {
+        scheme: scheme.id.clone(),
+        level: level.clone(),
+    })?;
+    let role = scheme.responsible_for(&level)?;
+    Ok(Grade {
+        level: l.id.clone(),
+        level_name: l.name.clone(),
+        rank: l.rank,
+        severity: l.severity,
+        responsible: role.id.clone(),
+        responsible_name: role.name.clone(),
+        reasons: vec![reason],
+    })
+}
+
+fn check_factors(scheme: &Scheme, factors: &BTreeMap<String, String>) -> Result<()> {
+    let err = |factor: &str, message: String| Error::Factor {
+        scheme: scheme.id.clone(),
+        factor: factor.to_owned(),
+        message,
+    };
+    for f in &scheme.factors {
+        match factors.get(&f.id) {
+            None => return Err(err(&f.id, "no value was given".into())),
+            Some(v) if !f.options.iter().any(|o| o.id == *v) => {
+                let allowed: Vec<&str> = f.options.iter().map(|o| o.id.as_str()).collect();
+                return Err(err(
+                    &f.id,
+                    format!("'{v}' is not one of {}", allowed.join(", ")),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(k) = factors.keys().find(|k| scheme.factor(k).is_none()) {
+        return Err(err(k, "the scheme has no such factor".into()));
+    }
+    Ok(())
+}
+
+fn option_name<'a>(scheme: &'a Scheme, factor: &str, option: &str) -> (&'a Text, &'a Text) {
+    // Both exist: check_factors ran first and schemes are checked on load.
+    let f = scheme.factors.iter().find(|f| f.id == factor);
+    let o = f.and_then(|f| f.options.iter().find(|o| o.id == option));
+    static EMPTY: Text = Text {
+        zh: String::new(),
+        en: String::new(),
+    };
+    (f.map_or(&EMPTY, |f| &f.name), o.map_or(&EMPTY, |o| &o.name))
+}
+
+fn decide(
+    scheme: &Scheme,
+    rules: &[Rule],
+    otherwise: &Outcome,
+    factors: &BTreeMap<String, String>,
+) -> (String, Reason) {
+    for (i, rule) in rules.iter().enumerate() {
+        let matches = rule
+            .when
+            .iter()
+            .all(|(f, allowed)| factors.get(f).is_some_and(|v| allowed.contains(v)));
+        if matches {
+            let decided: Vec<(String, String)> = rule
+                .when
+                .keys()
+                .filter_map(|f| factors.get(f).map(|v| (f.clone(), v.clone())))
+                .collect();
+            let (zh, en): (Vec<String>, Vec<String>) = decided
+                .iter()
+                .map(|(f, v)| {
+                    let (fname, oname) = option_name(scheme, f, v);
+                    (
+                        format!("{}为{}", fname.zh, oname.zh),
+                        format!("{} is {}", fname.en, oname.en),
+                    )
+                })
+                .unzip();
+            let text = Text::new(
+                format!(
+                    "{}（第 {} 条规则：{}）",
+                    rule.reason.zh,
+                    i + 1,
+                    zh.join("，")
+                ),
+                format!("{} (rule {}: {})", rule.reason.en, i + 1, en.join(", ")),
+            );
+            let reason = Reason {
+                kind: ReasonKind::Rule,
+                rule: u32::try_from(i + 1).ok(),
+                score: None,
+                factors: decided,
+                text,
+            };
+            return (rule.level.clone(), reason);
+        }
+    }
+    let text = Text::new(
+        format!("{}（无规则适用，按兜底规定）", otherwise.reason.zh),
+        format!(
+            "{} (no rule applies; the fallback decides)",
+            otherwise.reason.en
+        ),
+    );
+    (
+        otherwise.level.clone(),
+        Reason {
+            kind: ReasonKind::Otherwise,
+            rule: None,
+            score: None,
+            factors: Vec::new(),
+            text,
+        },
+    )
+}
+
+fn score(
+    scheme: &Scheme,
+    points: &BTreeMap<String, BTreeMap<String, i32>>,
+    thresholds: &[Threshold],
+    factors: &BTreeMap<String, String>,
+) -> Result<(String, Reason)> {
+    let mut total: i32 = 0;
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    let mut decided = Vec::new();
+    for f in &scheme.factors {
+        let v = &factors[&f.id];
+        let p = points
+            .get(&f.id)
+            .and_then(|m| m.get(v))
+            .copied()
+            .unwrap_or(0);
+        total = total.saturating_add(p);
+        let (fname, oname) = option_name(scheme, &f.id, v);
+        zh.push(format!("{}{} {:+}", fname.zh, oname.zh, p));
+        en.push(format!("{} {} {:+}", fname.en, oname.en, p));
+        decided.push((f.id.clone(), v.clone()));
+    }
+    let t = thresholds.iter().find(|t| total >= t.min).ok_or_else(|| {
+        Error::scheme(
+            &scheme.id,
+            "grading.thresholds",
+            format!("no threshold covers a score of {total}"),
+        )
+    })?;
+    let lname = scheme
+        .level(&t.level)
+        .map(|l| l.name.clone())
+        .unwrap_or_default();
+    let text = Text::new(
+        format!(
+            "综合得分 {total}（{}），达到“{}”的分数线 {}",
+            zh.join("，"),
+            lname.zh,
+            t.min
+        ),
+        format!(
+            "score {total} ({}) reaches the threshold {} for '{}'",
+            en.join(", "),
+            t.min,
+            lname.en
+        ),
+    );
+    Ok((
+        t.level.clone(),
+        Reason {
+            kind: ReasonKind::Score,
+            rule: None,
+            score: Some(total),
+            factors: decided,
+            text,
+        },
+    ))
+}

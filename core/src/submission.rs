@@ -1,0 +1,194 @@
+//! The canonical submission: a finished table, checked, with its content hash.
+//!
+//! See `docs/submission.md` for the envelope, every field, and the hashing rule; and
+//! `docs/submission.schema.json` for its JSON Schema.
+
+use serde_json::Value;
+
+use crate::canonical::{content_hash, to_canonical_string};
+use crate::date::Timestamp;
+use crate::error::{Error, Result};
+use crate::model::SelfCheckTable;
+use crate::presets::Registry;
+use crate::rules::{Report, validate};
+use crate::scheme::grade;
+
+/// A finished self-check table: valid for its scheme, with every row graded, a submission time
+/// and a content hash that matches. It can only be made by [`Submission::finalize`] or
+/// [`Submission::from_json`], so holding one means all of that has been checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    table: SelfCheckTable,
+    hash: String,
+    submitted_at: Timestamp,
+    warnings: Report,
+}
+
+impl Submission {
+    /// Turns a draft into a submission: grades every row, records the stated level (or the
+    /// grade, when none is stated) and the grade, stamps `submitted_at`, validates and hashes.
+    /// A table with errors yields [`Error::Invalid`] with the full report.
+    ///
+    /// ```
+    /// # use sunlight_core::{presets, Submission, SelfCheckTable};
+    /// let draft = SelfCheckTable::default(); // empty: cannot be submitted
+    /// let err = Submission::finalize(presets::registry(), draft, "2012-08-01T09:00:00+08:00").unwrap_err();
+    /// assert!(matches!(err, sunlight_core::Error::Invalid(_)));
+    /// ```
+    pub fn finalize(
+        registry: &Registry,
+        mut table: SelfCheckTable,
+        submitted_at: &str,
+    ) -> Result<Submission> {
+        let scheme = registry
+            .get(&table.scheme)
+            .map_err(|_| Error::Invalid(crate::rules::validate_with(registry, &table)))?;
+        for row in &mut table.rows {
+            if let Ok(g) = grade(scheme, &row.factors) {
+                if row.level.as_deref().is_none_or(str::is_empty) {
+                    row.level = Some(g.level.clone());
+                }
+                row.graded_level = Some(g.level);
+            }
+        }
+        table.submitted_at = Some(submitted_at.to_owned());
+        table.hash = None;
+        let report = validate(scheme, &table);
+        if !report.is_ok() {
+            return Err(Error::Invalid(report));
+        }
+        let ts: Timestamp = submitted_at.parse()?;
+        let hash = hash_of(&table)?;
+        table.hash = Some(hash.clone());
+        Ok(Submission {
+            table,
+            hash,
+            submitted_at: ts,
+            warnings: report,
+        })
+    }
+
+    /// Reads a submission from JSON and checks everything: shape, validity against its scheme,
+    /// that every row carries its level and grade, that the grade is what the factors give, and
+    /// that the hash matches the content. Never trust the client: this is what ingest runs.
+    pub fn from_json(registry: &Registry, text: &str) -> Result<Submission> {
+        let table = SelfCheckTable::from_json(text)?;
+        Submission::from_table(registry, table)
+    }
+
+    /// As [`Submission::from_json`], for a table already parsed.
+    pub fn from_table(registry: &Registry, table: SelfCheckTable) -> Result<Submission> {
+        let scheme = registry
+            .get(&table.scheme)
+            .map_err(|_| Error::Invalid(crate::rules::validate_with(registry, &table)))?;
+        let mut report = validate(scheme, &table);
+        for (i, row) in table.rows.iter().enumerate() {
+            for (field, value) in [("level", &row.level), ("graded_level", &row.graded_level)] {
+                if value.as_deref().is_none_or(str::is_empty) {
+                    report.push(
+                        crate::scheme::IssueSeverity::Error,
+                        crate::rules::IssueCode::MissingField,
+                        format!("rows[{i}].{field}"),
+                        Some(i),
+                        crate::Text::new(
+                            format!(
+                                "第 {} 行：已提交的表格缺少{}",
+                                i + 1,
+                                if field == "level" {
+                                    "风险等级"
+                                } else {
+                                    "评定等级"
+                                }
+                            ),
+                            format!(
+                                "row {}: a submitted table must record its {}",
+                                i + 1,
+                                field.replace('_', " ")
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
+        let Some(at) = table.submitted_at.clone() else {
+            report.push(
+                crate::scheme::IssueSeverity::Error,
+                crate::rules::IssueCode::MissingField,
+                "submitted_at",
+                None,
+                crate::Text::new(
+                    "已提交的表格缺少提交时间",
+                    "a submitted table must record when it was submitted",
+                ),
+            );
+            return Err(Error::Invalid(report));
+        };
+        if !report.is_ok() {
+            return Err(Error::Invalid(report));
+        }
+        let Some(stated) = table.hash.clone() else {
+            return Err(Error::HashMismatch {
+                stated: "(none)".into(),
+                computed: hash_of(&table)?,
+            });
+        };
+        let computed = hash_of(&table)?;
+        if stated != computed {
+            return Err(Error::HashMismatch { stated, computed });
+        }
+        let submitted_at: Timestamp = at.parse()?;
+        Ok(Submission {
+            table,
+            hash: computed,
+            submitted_at,
+            warnings: report,
+        })
+    }
+
+    /// The table (with `hash` and `submitted_at` set).
+    pub fn table(&self) -> &SelfCheckTable {
+        &self.table
+    }
+
+    /// The content hash, `sha256:<hex>`.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// When it was submitted.
+    pub fn submitted_at(&self) -> &Timestamp {
+        &self.submitted_at
+    }
+
+    /// The warnings validation left (late submission, overridden levels…).
+    pub fn warnings(&self) -> &Report {
+        &self.warnings
+    }
+
+    /// The canonical JSON of the whole envelope, hash included: the same submission always
+    /// gives the same bytes.
+    pub fn to_json(&self) -> Result<String> {
+        to_canonical_string(&envelope(&self.table)?)
+    }
+
+    /// Gives back the table.
+    pub fn into_table(self) -> SelfCheckTable {
+        self.table
+    }
+}
+
+fn envelope(table: &SelfCheckTable) -> Result<Value> {
+    serde_json::to_value(table).map_err(|e| Error::NotCanonical {
+        path: "$".into(),
+        message: e.to_string(),
+    })
+}
+
+/// The content hash of a table: SHA-256 over the canonical JSON of the envelope without `hash`.
+pub fn hash_of(table: &SelfCheckTable) -> Result<String> {
+    let mut v = envelope(table)?;
+    if let Value::Object(map) = &mut v {
+        map.remove("hash");
+    }
+    content_hash(&v)
+}

@@ -1,0 +1,1 @@
+//! Sunlight analytics (placeholder while the core lands).

@@ -1,0 +1,1 @@
+//! Sunlight in the browser (facade lands with its issue).
