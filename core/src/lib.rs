@@ -9,6 +9,7 @@
 //! - [`model`]: units, powers and their flow, risk points, measures, the self-check tables.
 //! - [`grade`]: one function that grades a risk point and explains why.
 //! - [`validate`]: every problem of a table at once, with stable codes, paths and zh-CN/en messages.
+//! - [`form`]: the fields, labels, choices and limits a form shows for a scheme and a table kind.
 //! - [`Submission`]: the finished table in a canonical JSON envelope with a SHA-256 content hash
 //!   ([`canonical`], RFC 8785).
 //!
@@ -41,6 +42,7 @@
 pub mod canonical;
 pub mod date;
 mod error;
+pub mod form;
 pub mod model;
 pub mod presets;
 pub mod rules;
