@@ -1,0 +1,340 @@
+//! The facade as JavaScript sees it, run under Node with `wasm-bindgen-test-runner`:
+//! `cargo test -p sunlight-wasm --target wasm32-unknown-unknown` (see scripts/test.d/20-wasm.sh).
+//!
+//! Arguments are built with `JSON.parse`, results read back with `JSON.stringify`, so what is
+//! tested is exactly what crosses the boundary.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::JSON;
+use serde_json::{Value, json};
+use sunlight_core::{SelfCheckTable, Submission, presets};
+use sunlight_wasm::{
+    finalize_table, form_definition, get_scheme, grade_risk_point, list_schemes, validate_table,
+    verify_submission,
+};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn js(v: &Value) -> JsValue {
+    JSON::parse(&v.to_string()).expect("valid JSON")
+}
+
+fn back(v: &JsValue) -> Value {
+    let text = JSON::stringify(v).expect("stringifies");
+    serde_json::from_str(&String::from(text)).expect("JSON")
+}
+
+fn message(e: js_sys::Error) -> String {
+    assert!(e.is_instance_of::<js_sys::Error>());
+    String::from(e.message())
+}
+
+/// A town-2012 department table with two rows, valid as it stands.
+fn town_table() -> Value {
+    json!({
+        "scheme": "town-2012", "year": 2012, "period": "annual", "table": "department",
+        "unit": {"id": "chengguan", "name": "城关镇"},
+        "department": {"id": "finance", "name": "财政所"},
+        "rows": [
+            {
+                "power": {"name": "低保资金发放", "category": "approval"},
+                "step": {"name": "审核"},
+                "risk_point": "优亲厚友，违规审批",
+                "risk_type": "post-duty",
+                "factors": {"importance": "high", "discretion": "large", "probability": "high", "harm": "severe"},
+                "measures": [
+                    {"line": "prevention", "kind": "open-procedures", "text": "公示审批程序"},
+                    {"line": "monitoring", "kind": "collective-decision", "text": ""},
+                    {"line": "disposal", "kind": "", "text": "发现问题责令整改"}
+                ],
+                "responsible": "财政所所长"
+            },
+            {
+                "power": {"name": "办公用品采购", "category": "internal-management"},
+                "risk_point": "虚报采购数量",
+                "risk_type": "moral",
+                "factors": {"importance": "low", "discretion": "small", "probability": "low", "harm": "minor"},
+                "measures": [{"line": "monitoring", "kind": "periodic-self-check", "text": ""}],
+                "responsible": "办公室主任"
+            }
+        ]
+    })
+}
+
+#[wasm_bindgen_test]
+fn lists_the_four_presets_in_full() {
+    let all = back(&list_schemes().expect("lists"));
+    let ids: Vec<&str> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "town-2012",
+            "ministry-2012",
+            "education-bureau",
+            "university-2010"
+        ]
+    );
+    let town = &all[0];
+    assert_eq!(
+        town["name"]["zh"],
+        "城关镇加强廉政风险防控规范权力运行工作实施方案"
+    );
+    assert_eq!(town["levels"].as_array().map(Vec::len), Some(3));
+    assert_eq!(town["risk_types"][0]["id"], "moral");
+    assert_eq!(
+        town["roles"][0]["name"]["en"],
+        "principal leader of the unit"
+    );
+    assert_eq!(town["measures"][0]["line"], "prevention");
+    // Maps arrive as plain objects, not Map instances.
+    assert_eq!(town["grading"]["points"]["harm"]["severe"], 3);
+    assert_eq!(
+        back(&get_scheme("ministry-2012").expect("known"))["levels"][0]["id"],
+        "class1-higher"
+    );
+}
+
+#[wasm_bindgen_test]
+fn unknown_scheme_or_table_kind_throws() {
+    assert_eq!(
+        message(get_scheme("village-1999").expect_err("unknown")),
+        "no scheme called 'village-1999' is known"
+    );
+    assert!(
+        message(form_definition("town-2012", "team").expect_err("bad kind")).contains("'team'")
+    );
+    assert!(
+        message(form_definition("nowhere", "department").expect_err("bad scheme"))
+            .contains("'nowhere'")
+    );
+}
+
+#[wasm_bindgen_test]
+fn form_definition_follows_scheme_and_table_kind() {
+    let dept = back(&form_definition("education-bureau", "department").expect("form"));
+    assert_eq!(dept["title"]["zh"], "部门廉政风险识别防控表");
+    let header: Vec<&str> = dept["header"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(header.contains(&"department.name"));
+    assert!(!header.iter().any(|p| p.starts_with("person.")));
+    let factors: Vec<&Value> = dept["row"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("factors."))
+        })
+        .collect();
+    assert_eq!(factors.len(), 6);
+    assert_eq!(factors[0]["input"], "select");
+    assert_eq!(factors[0]["choices"][0]["id"], "principal");
+    assert_eq!(dept["measure_lines"][2]["name"]["zh"], "后期处置");
+    assert_eq!(dept["levels"][0]["responsible_name"]["zh"], "单位主要领导");
+
+    let personal = back(&form_definition("education-bureau", "personal").expect("form"));
+    assert!(
+        personal["header"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|f| f["path"] == "person.post" && f["required"] == true)
+    );
+}
+
+#[wasm_bindgen_test]
+fn grades_with_level_reason_and_responsible_role() {
+    let high = back(
+        &grade_risk_point(
+            "town-2012",
+            js(&json!({"importance": "high", "discretion": "large", "probability": "high", "harm": "moderate"})),
+        )
+        .expect("grades"),
+    );
+    assert_eq!(high["level"], "high");
+    assert_eq!(high["responsible"], "principal-leader");
+    assert_eq!(high["responsible_name"]["zh"], "单位主要领导");
+    assert_eq!(high["reasons"][0]["score"], 11);
+    assert!(
+        high["reasons"][0]["text"]["en"]
+            .as_str()
+            .is_some_and(|t| t.contains("score 11"))
+    );
+    // One factor lower and the score falls below the high threshold.
+    let medium = back(
+        &grade_risk_point(
+            "town-2012",
+            js(&json!({"importance": "high", "discretion": "large", "probability": "low", "harm": "moderate"})),
+        )
+        .expect("grades"),
+    );
+    assert_eq!(medium["level"], "medium");
+    assert_eq!(medium["responsible"], "leader-in-charge");
+}
+
+#[wasm_bindgen_test]
+fn grading_unusable_factors_throws() {
+    let missing = grade_risk_point("university-2010", js(&json!({}))).expect_err("missing");
+    assert!(message(missing).contains("'consequence'"));
+    let bad = grade_risk_point("university-2010", js(&json!({"consequence": "fine"})))
+        .expect_err("bad value");
+    assert!(message(bad).contains("'fine' is not one of crime, discipline, influence"));
+    let not_object =
+        grade_risk_point("university-2010", JsValue::from_str("crime")).expect_err("a string");
+    assert_eq!(
+        message(not_object),
+        "the grading factors must be an object, not a string"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_valid_table_validates_and_every_row_is_graded() {
+    let r = back(&validate_table(js(&town_table())).expect("validates"));
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["errors"], json!([]));
+    assert_eq!(r["grades"][0]["level"], "high");
+    assert_eq!(r["grades"][1]["level"], "low");
+}
+
+#[wasm_bindgen_test]
+fn a_table_with_mistakes_is_a_value_with_paths_and_both_languages() {
+    let mut t = town_table();
+    t["unit"]["name"] = json!("");
+    t["rows"][1]["factors"]["harm"] = json!("");
+    t["rows"][1]["risk_type"] = json!("gossip");
+    t["rows"][0]["measures"] = json!([{"line": "prevention", "kind": "", "text": "公示"}]);
+    let r = back(&validate_table(js(&t)).expect("a value, not a throw"));
+    assert_eq!(r["ok"], false);
+    let at = |path: &str| -> Vec<Value> {
+        r["errors"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|i| i["path"] == path)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(at("unit.name")[0]["code"], "missing-field");
+    assert_eq!(at("unit.name")[0]["message"]["zh"], "请填写单位名称");
+    assert_eq!(at("rows[1].factors.harm")[0]["code"], "missing-factor");
+    assert_eq!(at("rows[1].factors.harm")[0]["row"], 1);
+    assert_eq!(at("rows[1].risk_type")[0]["code"], "unknown-risk-type");
+    // A high risk with only one line of defence: town-2012 makes that an error.
+    assert_eq!(at("rows[0].measures").len(), 2);
+    assert!(
+        at("rows[0].measures")[0]["message"]["en"]
+            .as_str()
+            .is_some_and(|m| m.contains("in-process monitoring"))
+    );
+    assert_eq!(r["grades"][0]["level"], "high");
+    assert_eq!(r["grades"][1], Value::Null);
+}
+
+#[wasm_bindgen_test]
+fn a_value_that_is_not_a_table_throws() {
+    for (v, expected) in [
+        (
+            JsValue::NULL,
+            "the self-check table must be an object, not null",
+        ),
+        (
+            js(&json!([1, 2])),
+            "the self-check table must be an object, not an array",
+        ),
+        (
+            JsValue::from_f64(3.0),
+            "the self-check table must be an object, not a number",
+        ),
+    ] {
+        assert_eq!(message(validate_table(v).expect_err("throws")), expected);
+    }
+    let mut t = town_table();
+    t["colour"] = json!("red");
+    assert!(message(validate_table(js(&t)).expect_err("unknown member")).contains("colour"));
+    let mut t = town_table();
+    t["year"] = json!("2012");
+    assert!(
+        message(validate_table(js(&t)).expect_err("wrong type"))
+            .contains("not of the expected shape")
+    );
+}
+
+#[wasm_bindgen_test]
+fn finalize_gives_the_canonical_submission_the_native_core_gives() {
+    let at = "2012-08-20T10:00:00+08:00";
+    let r = back(&finalize_table(js(&town_table()), at).expect("finalizes"));
+    assert_eq!(r["ok"], true, "{r}");
+    let json_text = r["json"].as_str().expect("canonical JSON");
+    let hash = r["hash"].as_str().expect("hash");
+    assert!(hash.starts_with("sha256:") && hash.len() == 71);
+
+    let native = Submission::finalize(
+        presets::registry(),
+        SelfCheckTable::from_json(&town_table().to_string()).expect("table"),
+        at,
+    )
+    .expect("valid");
+    assert_eq!(native.hash(), hash);
+    assert_eq!(native.to_json().expect("json"), json_text);
+
+    let sub: Value = serde_json::from_str(json_text).expect("JSON");
+    assert_eq!(sub["hash"], hash);
+    assert_eq!(sub["rows"][0]["level"], "high");
+    assert_eq!(sub["rows"][0]["graded_level"], "high");
+    assert_eq!(sub["submitted_at"], at);
+
+    let v = back(&verify_submission(json_text).expect("verifies"));
+    assert_eq!(v, json!({"ok": true, "hash": hash, "warnings": []}));
+}
+
+#[wasm_bindgen_test]
+fn finalizing_an_invalid_table_is_a_value_and_an_unknown_scheme_throws() {
+    let mut t = town_table();
+    t["rows"][0]["risk_point"] = json!(" ");
+    let r = back(&finalize_table(js(&t), "2012-08-20T10:00:00+08:00").expect("a value"));
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["errors"][0]["path"], "rows[0].risk_point");
+    assert!(r.get("json").is_none());
+
+    let mut t = town_table();
+    t["scheme"] = json!("atlantis");
+    let e = finalize_table(js(&t), "2012-08-20T10:00:00+08:00").expect_err("unknown scheme");
+    assert_eq!(message(e), "no scheme called 'atlantis' is known");
+}
+
+#[wasm_bindgen_test]
+fn a_late_submission_carries_a_warning() {
+    let r = back(&finalize_table(js(&town_table()), "2012-09-03T09:00:00+08:00").expect("ok"));
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["warnings"][0]["code"], "submitted-late");
+}
+
+#[wasm_bindgen_test]
+fn verify_rejects_tampering_and_throws_on_non_json() {
+    let r = back(&finalize_table(js(&town_table()), "2012-08-20T10:00:00+08:00").expect("ok"));
+    let text = r["json"].as_str().expect("json");
+
+    let tampered = text.replace("优亲厚友", "优亲厚友（已删改）");
+    let v = back(&verify_submission(&tampered).expect("a value"));
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["problem"], "hash-mismatch");
+
+    let mut sub: Value = serde_json::from_str(text).expect("JSON");
+    sub["rows"][0]["graded_level"] = json!("low");
+    let v = back(&verify_submission(&sub.to_string()).expect("a value"));
+    assert_eq!(v["problem"], "invalid");
+    assert_eq!(v["errors"][0]["code"], "graded-level-mismatch");
+
+    let e = verify_submission("{\"scheme\": ").expect_err("not JSON");
+    assert!(message(e).starts_with("the self-check table is not valid JSON"));
+}
