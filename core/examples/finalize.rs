@@ -10,7 +10,9 @@ use sunlight_core::{Error, SelfCheckTable, Submission, presets};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let (Some(path), Some(at)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: finalize DRAFT.json SUBMITTED_AT (RFC 3339, e.g. 2012-08-20T10:00:00+08:00)");
+        eprintln!(
+            "usage: finalize DRAFT.json SUBMITTED_AT (RFC 3339, e.g. 2012-08-20T10:00:00+08:00)"
+        );
         return ExitCode::from(2);
     };
     let text = match std::fs::read_to_string(path) {
@@ -20,7 +22,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = SelfCheckTable::from_json(&text).and_then(|t| Submission::finalize(presets::registry(), t, at));
+    let result = SelfCheckTable::from_json(&text)
+        .and_then(|t| Submission::finalize(presets::registry(), t, at));
     match result.and_then(|s| Ok((s.to_json()?, s))) {
         Ok((json, sub)) => {
             println!("{json}");
@@ -32,7 +35,10 @@ fn main() -> ExitCode {
         }
         Err(Error::Invalid(report)) => {
             for i in &report.issues {
-                eprintln!("{:?} {} at {}: {} / {}", i.severity, i.code, i.path, i.message.zh, i.message.en);
+                eprintln!(
+                    "{:?} {} at {}: {} / {}",
+                    i.severity, i.code, i.path, i.message.zh, i.message.en
+                );
             }
             ExitCode::FAILURE
         }

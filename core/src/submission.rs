@@ -8,9 +8,9 @@ use serde_json::Value;
 use crate::canonical::{content_hash, to_canonical_string};
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
-use crate::model::SelfCheckTable;
+use crate::model::{EventBatch, SelfCheckTable};
 use crate::presets::Registry;
-use crate::rules::{Report, validate};
+use crate::rules::{Report, validate, validate_events};
 use crate::scheme::grade;
 
 /// A finished self-check table: valid for its scheme, with every row graded, a submission time
@@ -177,18 +177,93 @@ impl Submission {
     }
 }
 
-fn envelope(table: &SelfCheckTable) -> Result<Value> {
-    serde_json::to_value(table).map_err(|e| Error::NotCanonical {
+fn envelope<T: serde::Serialize>(envelope: &T) -> Result<Value> {
+    serde_json::to_value(envelope).map_err(|e| Error::NotCanonical {
         path: "$".into(),
         message: e.to_string(),
     })
 }
 
-/// The content hash of a table: SHA-256 over the canonical JSON of the envelope without `hash`.
-pub fn hash_of(table: &SelfCheckTable) -> Result<String> {
-    let mut v = envelope(table)?;
+fn hash_without_hash_member<T: serde::Serialize>(e: &T) -> Result<String> {
+    let mut v = envelope(e)?;
     if let Value::Object(map) = &mut v {
         map.remove("hash");
     }
     content_hash(&v)
+}
+
+/// The content hash of a table: SHA-256 over the canonical JSON of the envelope without `hash`.
+pub fn hash_of(table: &SelfCheckTable) -> Result<String> {
+    hash_without_hash_member(table)
+}
+
+/// A checked, hashed batch of integrity-archive events: the archive's submission kind, with the
+/// same guarantees as a table (validated, canonical, hash verified on receipt).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSubmission {
+    batch: EventBatch,
+    hash: String,
+}
+
+impl EventSubmission {
+    /// Stamps, validates and hashes a batch; a batch with errors yields [`Error::Invalid`].
+    pub fn finalize(mut batch: EventBatch, submitted_at: &str) -> Result<EventSubmission> {
+        batch.submitted_at = Some(submitted_at.to_owned());
+        batch.hash = None;
+        let report = validate_events(&batch);
+        if !report.is_ok() {
+            return Err(Error::Invalid(report));
+        }
+        let hash = hash_without_hash_member(&batch)?;
+        batch.hash = Some(hash.clone());
+        Ok(EventSubmission { batch, hash })
+    }
+
+    /// Reads a batch from JSON and checks it: shape, validity, `submitted_at` present, hash matching.
+    pub fn from_json(text: &str) -> Result<EventSubmission> {
+        let batch: EventBatch =
+            serde_json::from_str(text).map_err(|e| Error::json("archive event batch", &e))?;
+        let mut report = validate_events(&batch);
+        if batch.submitted_at.is_none() {
+            report.push(
+                crate::scheme::IssueSeverity::Error,
+                crate::rules::IssueCode::MissingField,
+                "submitted_at",
+                None,
+                crate::Text::new(
+                    "已提交的批次缺少提交时间",
+                    "a submitted batch must record when it was submitted",
+                ),
+            );
+        }
+        if !report.is_ok() {
+            return Err(Error::Invalid(report));
+        }
+        let computed = hash_without_hash_member(&batch)?;
+        match &batch.hash {
+            Some(stated) if *stated == computed => Ok(EventSubmission {
+                batch,
+                hash: computed,
+            }),
+            stated => Err(Error::HashMismatch {
+                stated: stated.clone().unwrap_or_else(|| "(none)".into()),
+                computed,
+            }),
+        }
+    }
+
+    /// The batch (with `hash` and `submitted_at` set).
+    pub fn batch(&self) -> &EventBatch {
+        &self.batch
+    }
+
+    /// The content hash.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The canonical JSON of the whole envelope, hash included.
+    pub fn to_json(&self) -> Result<String> {
+        to_canonical_string(&envelope(&self.batch)?)
+    }
 }

@@ -6,11 +6,15 @@
 //! [`crate::validate`] says what is missing. [`crate::Submission`] is the finished, checked,
 //! hashed form.
 
+mod archive;
 mod org;
 mod power;
 mod risk;
 mod table;
 
+pub use archive::{
+    ArchiveEvent, EVENT_BATCH_KIND, EventBatch, EventKind, EventSource, MatterSeverity,
+};
 pub use org::{DepartmentRef, PersonRef, UnitRef};
 pub use power::{FlowStep, Power, PowerCategory};
 pub use risk::{Measure, RiskRow};

@@ -72,6 +72,14 @@ pub enum IssueCode {
     UnknownMeasureKind,
     /// A catalogue measure filed under another line than its own.
     MeasureLineMismatch,
+    /// An event batch whose `kind` is not `archive-events`.
+    UnknownBatchKind,
+    /// More events than a batch may hold.
+    TooManyEvents,
+    /// Two events in a batch share an id.
+    DuplicateEventId,
+    /// An event resolves another of the wrong kind, or names itself.
+    BadReference,
 }
 
 impl IssueCode {
@@ -108,6 +116,10 @@ impl IssueCode {
             IssueCode::UnknownDefenceLine => "unknown-defence-line",
             IssueCode::UnknownMeasureKind => "unknown-measure-kind",
             IssueCode::MeasureLineMismatch => "measure-line-mismatch",
+            IssueCode::UnknownBatchKind => "unknown-batch-kind",
+            IssueCode::TooManyEvents => "too-many-events",
+            IssueCode::DuplicateEventId => "duplicate-event-id",
+            IssueCode::BadReference => "bad-reference",
         }
     }
 }

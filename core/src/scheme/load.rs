@@ -172,6 +172,23 @@ impl Scheme {
                 ),
             );
         }
+        let sv = &self.supervision;
+        if sv.yellow_card_reports == 0
+            || sv.larger_complaints == 0
+            || sv.concentrated_complaints <= sv.larger_complaints
+        {
+            return fail(
+                "supervision".into(),
+                "yellow_card_reports and larger_complaints must be at least 1, and concentrated_complaints above larger_complaints".into(),
+            );
+        }
+        let [good, fair, average] = sv.rating_thresholds;
+        if !(good > fair && fair > average && good <= 100) {
+            return fail(
+                "supervision.rating_thresholds".into(),
+                "thresholds must fall from 好 to 一般, at most 100".into(),
+            );
+        }
         self.check_grading(id)
     }
 

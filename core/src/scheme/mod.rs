@@ -8,6 +8,7 @@
 
 mod grading;
 mod load;
+mod supervision;
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::text::Text;
 
 pub use grading::{Grade, Grading, Outcome, Reason, ReasonKind, Rule, Threshold, grade};
+pub use supervision::Supervision;
 
 /// The file format tag every scheme file carries in its `format` member.
 pub const SCHEME_FORMAT: &str = "sunlight-scheme/1";
@@ -55,6 +57,9 @@ pub struct Scheme {
     pub table_deadline: String,
     /// Validation choices the scheme makes.
     pub policy: Policy,
+    /// Numbers for the supervision rules; the seeds' values when absent.
+    #[serde(default)]
+    pub supervision: Supervision,
 }
 
 /// Where a scheme comes from.
