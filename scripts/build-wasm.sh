@@ -6,6 +6,7 @@
 #
 # Installs what it needs: the wasm32 target, wasm-bindgen-cli at exactly the wasm-bindgen version
 # in Cargo.lock (the CLI and the library must match), and wasm-opt (Debian's binaryen).
+# With --tools it only installs them (scripts/setup.d/20-wasm.sh uses that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -39,6 +40,8 @@ if ! command -v wasm-opt >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends binaryen >/dev/null
 fi
+
+[ "${1:-}" = "--tools" ] && exit 0
 
 # Debian's wasm-opt (binaryen 108) mis-writes a module with two tables: the export of
 # wasm-bindgen's externref table ends up pointing at the function table, and the page fails with

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The browser form's tools: wasm-bindgen-cli at the version Cargo.lock pins (and the wasm32 target,
+# wasm-opt), and the browser test's npm packages (playwright-core only; it drives Debian's
+# Chromium, which scripts/setup.sh installs, and downloads no browser of its own).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash scripts/build-wasm.sh --tools
+
+printf '\033[1m== %s\033[0m\n' "npm ci in tests/browser" >&2
+npm ci --prefix tests/browser --no-audit --no-fund
