@@ -14,10 +14,18 @@ pub(crate) fn into_error(e: impl Display) -> Error {
 
 /// A Rust value as a plain JavaScript value: objects (never `Map`s), arrays, strings, numbers,
 /// `null` for absent values.
+///
+/// Written as one JSON text and parsed by the engine's `JSON.parse`: one string crosses the
+/// boundary instead of one call per member, which is several times faster for a 200-row report.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| into_error(format!("cannot pass the result to JavaScript: {e}")))
+    let text = serde_json::to_string(value)
+        .map_err(|e| into_error(format!("cannot pass the result to JavaScript: {e}")))?;
+    JSON::parse(&text).map_err(|e| {
+        into_error(format!(
+            "cannot pass the result to JavaScript: {}",
+            describe_error(&e)
+        ))
+    })
 }
 
 /// What a JavaScript value is, in words, for messages.

@@ -108,14 +108,13 @@ pub fn validate_table(
     #[wasm_bindgen(unchecked_param_type = "SelfCheckTable")] table: JsValue,
 ) -> Result<JsValue, Error> {
     let table: SelfCheckTable = from_js(table, "self-check table")?;
-    let report = sunlight_core::validate_with(registry(), &table);
-    let grades = match registry().get(&table.scheme) {
-        Ok(s) => table
-            .rows
-            .iter()
-            .map(|r| sunlight_core::grade(s, &r.factors).ok())
-            .collect(),
-        Err(_) => table.rows.iter().map(|_| None).collect(),
+    let (report, grades) = match registry().get(&table.scheme) {
+        Ok(s) => sunlight_core::rules::validate_graded(s, &table),
+        // The report says the scheme is unknown; nothing can be graded.
+        Err(_) => (
+            sunlight_core::validate_with(registry(), &table),
+            vec![None; table.rows.len()],
+        ),
     };
     let (errors, warnings) = split(&report);
     to_js(&Validation {

@@ -16,5 +16,6 @@ pub mod yellow_card;
 pub use events::{MAX_EVENTS, validate_events};
 pub use report::{Issue, IssueCode, Report};
 pub use validate::{
-    MAX_MEASURES, MAX_NAME_CHARS, MAX_ROWS, MAX_TEXT_CHARS, validate, validate_with,
+    MAX_MEASURES, MAX_NAME_CHARS, MAX_ROWS, MAX_TEXT_CHARS, validate, validate_graded,
+    validate_with,
 };

@@ -7,7 +7,7 @@ use super::report::{IssueCode, Report};
 use crate::date::Timestamp;
 use crate::model::{PowerCategory, RiskRow, SCHEMA_VERSION, SelfCheckTable, TableKind};
 use crate::presets::Registry;
-use crate::scheme::{DefenceLine, IssueSeverity, Period, Scheme, grade};
+use crate::scheme::{DefenceLine, Grade, IssueSeverity, Period, Scheme, grade};
 use crate::text::Text;
 
 /// The most rows a table may hold.
@@ -71,13 +71,32 @@ pub fn validate_with(registry: &Registry, table: &SelfCheckTable) -> Report {
 
 /// Validates a table against a scheme.
 pub fn validate(scheme: &Scheme, table: &SelfCheckTable) -> Report {
+    validate_graded(scheme, table).0
+}
+
+/// Validates a table against a scheme and also gives every row's grade, computed once for both:
+/// what a form shows after each change. `grades[i]` is row *i*'s grade, or `None` while its
+/// factors are incomplete or invalid (and for rows past [`MAX_ROWS`]).
+///
+/// ```
+/// use sunlight_core::{SelfCheckTable, presets, rules::validate_graded};
+/// let table = SelfCheckTable::from_json(r#"{"scheme": "university-2010",
+///   "rows": [{"factors": {"consequence": "crime"}}, {"factors": {}}]}"#).unwrap();
+/// let (report, grades) = validate_graded(presets::get("university-2010").unwrap(), &table);
+/// assert!(!report.is_ok());
+/// assert_eq!(grades[0].as_ref().map(|g| g.level.as_str()), Some("level-1"));
+/// assert!(grades[1].is_none());
+/// ```
+pub fn validate_graded(scheme: &Scheme, table: &SelfCheckTable) -> (Report, Vec<Option<Grade>>) {
     let mut v = Validator {
         scheme,
         report: Report::default(),
+        grades: Vec::with_capacity(table.rows.len()),
     };
     v.header(table);
     v.rows(table);
-    v.report
+    v.grades.resize(table.rows.len(), None);
+    (v.report, v.grades)
 }
 
 /// A text cut to 60 characters for quoting in a message.
@@ -108,6 +127,8 @@ fn row_en(i: usize) -> String {
 struct Validator<'a> {
     scheme: &'a Scheme,
     report: Report,
+    /// Row i's grade at index i, for the rows checked so far.
+    grades: Vec<Option<Grade>>,
 }
 
 impl Validator<'_> {
@@ -701,6 +722,7 @@ impl Validator<'_> {
             );
         }
         self.measures(i, row, effective.as_deref());
+        self.grades.push(graded);
     }
 
     fn factors(&mut self, i: usize, row: &RiskRow) -> bool {
@@ -902,5 +924,69 @@ impl Validator<'_> {
                 format!("{}: no measures yet", row_en(i)),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn validate_graded_gives_the_grade_of_every_row_and_the_same_report() {
+        for scheme in presets::registry().iter() {
+            let first = |k: usize| -> BTreeMap<String, String> {
+                scheme
+                    .factors
+                    .iter()
+                    .map(|f| (f.id.clone(), f.options[k % f.options.len()].id.clone()))
+                    .collect()
+            };
+            let mut rows: Vec<RiskRow> = (0..4)
+                .map(|k| RiskRow {
+                    factors: first(k),
+                    ..RiskRow::default()
+                })
+                .collect();
+            rows[2].factors.clear();
+            let table = SelfCheckTable {
+                scheme: scheme.id.clone(),
+                rows,
+                ..SelfCheckTable::default()
+            };
+            let (report, grades) = validate_graded(scheme, &table);
+            assert_eq!(report, validate(scheme, &table));
+            assert_eq!(grades.len(), 4);
+            for (row, g) in table.rows.iter().zip(&grades) {
+                assert_eq!(g.as_ref(), grade(scheme, &row.factors).ok().as_ref());
+            }
+            assert!(grades[2].is_none());
+            assert!(grades[0].is_some());
+        }
+    }
+
+    #[test]
+    fn validate_graded_covers_empty_and_oversized_tables() {
+        let scheme = presets::get("university-2010").expect("preset");
+        let empty = SelfCheckTable {
+            scheme: scheme.id.clone(),
+            ..SelfCheckTable::default()
+        };
+        assert!(validate_graded(scheme, &empty).1.is_empty());
+        let row = RiskRow {
+            factors: BTreeMap::from([("consequence".to_owned(), "crime".to_owned())]),
+            ..RiskRow::default()
+        };
+        let big = SelfCheckTable {
+            scheme: scheme.id.clone(),
+            rows: vec![row; MAX_ROWS + 1],
+            ..SelfCheckTable::default()
+        };
+        let grades = validate_graded(scheme, &big).1;
+        assert_eq!(grades.len(), MAX_ROWS + 1);
+        assert!(grades[MAX_ROWS - 1].is_some());
+        assert!(grades[MAX_ROWS].is_none());
     }
 }
