@@ -287,3 +287,35 @@ test('download the draft as a file and load it back', async () => {
   assert.match(await form().locator('.notice.bad').last().textContent(), /colour/);
   assert.equal(await field(row(0), '权力名称').inputValue(), '学校大宗物品采购');
 });
+
+test('a 200-row table: typing stays in the draft even when the page goes away at once', async () => {
+  await open('scheme=town-2012&lang=zh-CN');
+  const key = await form().evaluate((f) => f.draftKey);
+  const row = (i) => ({
+    power: { name: `权力事项 ${i + 1}`, category: 'approval' },
+    risk_point: `第 ${i + 1} 个风险点`,
+    risk_type: 'post-duty',
+    factors: { importance: 'low', discretion: 'medium', probability: 'low', harm: 'minor' },
+    measures: [{ line: 'prevention', kind: 'open-procedures', text: '' }],
+    responsible: '所长',
+  });
+  const draft = {
+    scheme: 'town-2012', year: 2012, period: 'annual', table: 'department',
+    unit: { id: 'chengguan', name: '城关镇' }, department: { id: 'finance', name: '财政所' },
+    rows: Array.from({ length: 200 }, (_, i) => row(i)),
+  };
+  await page.evaluate(([k, d]) => localStorage.setItem(k, JSON.stringify({ format: 'sunlight-draft/1', saved_at: 'test', draft: d })), [key, draft]);
+  await page.reload();
+  const last = form().locator('fieldset.row').nth(199);
+  await last.waitFor();
+  assert.equal(await last.locator('.level').textContent(), '低');
+  await field(last, '廉政风险点').fill('第 200 个风险点：改写后的描述');
+  await page.reload(); // at once, before any pause
+  await form().locator('fieldset.row').nth(199).waitFor();
+  assert.equal(await field(form().locator('fieldset.row').nth(199), '廉政风险点').inputValue(), '第 200 个风险点：改写后的描述');
+  // And the check ran: an emptied required field in row 200 is reported once typing pauses.
+  const rp = field(form().locator('fieldset.row').nth(199), '权力名称');
+  await rp.fill('');
+  await rp.blur();
+  await form().locator('.error', { hasText: '第 200 行：请填写权力名称' }).waitFor();
+});

@@ -238,6 +238,11 @@ export class SunlightSelfCheck extends HTMLElement {
     this._autosave = true;
     this._notices = [];
     this._generation = 0;
+    this._timer = null;
+    this._pendingPath = null;
+    this._lastCost = 0;
+    // Nothing typed is lost when the page goes away while a save is postponed.
+    this._onHide = () => this._flush();
   }
 
   get _lang() { return (this.getAttribute('lang') || 'zh-CN').toLowerCase().startsWith('en') ? 'en' : 'zh'; }
@@ -252,7 +257,17 @@ export class SunlightSelfCheck extends HTMLElement {
   /** Resolves once the form is drawn. */
   get ready() { return this._ready || Promise.resolve(); }
 
-  connectedCallback() { this._ready = this._load(); }
+  connectedCallback() {
+    window.addEventListener('pagehide', this._onHide);
+    document.addEventListener('visibilitychange', this._onHide);
+    this._ready = this._load();
+  }
+
+  disconnectedCallback() {
+    this._flush();
+    window.removeEventListener('pagehide', this._onHide);
+    document.removeEventListener('visibilitychange', this._onHide);
+  }
 
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.isConnected || !this._def) return;
@@ -552,8 +567,21 @@ export class SunlightSelfCheck extends HTMLElement {
     setAt(this._table, path, value);
     if (committed) this._touched.add(path);
     if (f.path === 'level') this._syncReason(path);
+    // Typing in a large table: check and save once the typing pauses, so keystrokes stay
+    // smooth. Choices, and every change in a small table, are checked at once.
+    if (!committed && f.input !== 'select' && f.input !== 'checkbox' && this._lastCost > 8) {
+      this._pendingPath = path;
+      clearTimeout(this._timer);
+      this._timer = setTimeout(() => this._flush(), 150);
+      return;
+    }
     this._check(path);
     this._save();
+  }
+
+  /** Runs a check and save that typing postponed. */
+  _flush() {
+    if (this._timer !== null) this._check(this._pendingPath);
   }
 
   /** Shows the reason field only when a level is stated (or a reason already written). */
@@ -715,6 +743,13 @@ export class SunlightSelfCheck extends HTMLElement {
    *  just edited (its new error, if any, is announced). */
   _check(changed) {
     const lang = this._lang;
+    // A check now makes a postponed one moot, but not the postponed save.
+    const postponed = this._timer !== null;
+    if (postponed) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+    const started = performance.now();
     let result;
     try {
       result = validateTable(this._table);
@@ -804,6 +839,8 @@ export class SunlightSelfCheck extends HTMLElement {
       this._warnings.hidden = true;
       this._warnings.replaceChildren();
     }
+    this._lastCost = performance.now() - started;
+    if (postponed) this._save();
     return result;
   }
 
