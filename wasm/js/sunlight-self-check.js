@@ -51,7 +51,6 @@ const UI = {
   summary: ['表格有 {0} 处错误，请改正后再提交：', 'The table has {0} error(s); correct them and submit again:'],
   warnings: ['{0} 条提示（不影响提交）：', '{0} warning(s), which do not block submission:'],
   errorsLive: ['表格有 {0} 处错误', 'The table has {0} error(s)'],
-  fieldError: ['{0}：{1}', '{0}: {1}'],
   draftSaved: ['草稿已自动保存于 {0}', 'Draft saved automatically at {0}'],
   draftResumed: ['已恢复 {0} 保存的草稿', 'Resumed the draft saved at {0}'],
   draftUnreadable: ['本地保存的草稿无法读取（{0}），已原样另存为“{1}”，表格从空白开始。', 'The saved draft could not be read ({0}). It was kept aside, unchanged, as "{1}", and the form starts blank.'],
@@ -67,7 +66,6 @@ const UI = {
   accepted: ['服务器已接收（HTTP {0}）', 'The server accepted it (HTTP {0})'],
   rejected: ['服务器拒收（HTTP {0}）', 'The server rejected it (HTTP {0})'],
   unreachable: ['无法连接服务器：{0}', 'The server could not be reached: {0}'],
-  required: ['必填', 'required'],
 };
 
 function say(lang, key, ...args) {
@@ -76,6 +74,9 @@ function say(lang, key, ...args) {
   args.forEach((a, i) => { s = s.replace(`{${i}}`, String(a)); });
   return s;
 }
+
+/** A label followed by its value: full-width colon in Chinese. */
+const colon = (lang, label, value) => (lang === 'en' ? `${label}: ${value}` : `${label}：${value}`);
 
 /** The Chinese or English of a core `Text`. */
 function tx(text, lang) {
@@ -605,7 +606,7 @@ export class SunlightSelfCheck extends HTMLElement {
     const level = el('span', { className: 'level', part: 'level', dataset: { severity: 'none' } });
     const leader = el('span', { className: 'leader' });
     const why = el('span', { className: 'why' });
-    grade.append(el('span', { className: 'label', text: say(lang, 'level') + '：' }), level, leader, why);
+    grade.append(el('span', { className: 'label', text: colon(lang, say(lang, 'level'), '') }), level, leader, why);
     const head = el('div', { className: 'row-head' }, grade,
       el('button', { type: 'button', className: 'small', part: 'button remove-row', text: say(lang, 'removeRow', i + 1),
         onclick: () => this._removeRow(i) }));
@@ -769,8 +770,8 @@ export class SunlightSelfCheck extends HTMLElement {
         const stated = row.level && row.level !== g.level ? this._def.levels.find((l) => l.id === row.level) : null;
         view.level.textContent = tx(g.level_name, lang) + (stated ? ` → ${say(lang, 'stated')} ${tx(stated.name, lang)}` : '');
         view.level.dataset.severity = (stated || g).severity;
-        view.leader.textContent = `${say(lang, 'leader')}：${tx((stated || g).responsible_name, lang)}`;
-        view.why.textContent = `${say(lang, 'reason')}：${g.reasons.map((r) => tx(r.text, lang)).join('；')}`;
+        view.leader.textContent = colon(lang, say(lang, 'leader'), tx((stated || g).responsible_name, lang));
+        view.why.textContent = colon(lang, say(lang, 'reason'), g.reasons.map((r) => tx(r.text, lang)).join(lang === 'en' ? '; ' : '；'));
       } else {
         view.level.textContent = say(lang, 'notGraded');
         view.level.dataset.severity = 'none';
@@ -915,7 +916,7 @@ export class SunlightSelfCheck extends HTMLElement {
       const issues = b && Array.isArray(b.errors) ? b.errors : [];
       if (issues.length) {
         parts.push(el('ul', {}, ...issues.map((i) => el('li', {
-          text: typeof i === 'string' ? i : [i.path, tx(i.message, lang) || i.message].filter(Boolean).join('：'),
+          text: typeof i === 'string' ? i : colon(lang, i.path || '', tx(i.message, lang) || i.message || ''),
         }))));
       }
       if (b && typeof b.message === 'string') parts.push(el('p', { text: b.message }));
