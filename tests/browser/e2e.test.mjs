@@ -319,3 +319,25 @@ test('a 200-row table: typing stays in the draft even when the page goes away at
   await rp.blur();
   await form().locator('.error', { hasText: '第 200 行：请填写权力名称' }).waitFor();
 });
+
+test("the server's rejection is shown with its reasons", async () => {
+  // The university-2010 draft from the test above is still in this profile; tamper with what
+  // goes over the wire so that the native core, behind the server, refuses it.
+  const api = (url) => url.pathname === '/api/submissions';
+  await page.route(api, (route) => {
+    const body = route.request().postData().replace('"graded_level":"level-1"', '"graded_level":"level-3"');
+    return route.continue({ postData: body });
+  });
+  try {
+    await open('scheme=university-2010&table=department&lang=zh-CN&endpoint=/api/submissions');
+    assert.equal(await row(0).locator('.level').textContent(), '一级');
+    await form().getByRole('button', { name: '校验并提交' }).click();
+    const answer = form().locator('[part=server-answer]', { hasText: '服务器拒收（HTTP 422）' });
+    await answer.waitFor();
+    const result = await form().locator('.result').textContent();
+    assert.match(result, /rows\[0\]\.graded_level：第 1 行：记录的评定等级“level-3”与按评定因素计算的“一级”不符/);
+    await form().locator('.result').screenshot({ path: path.join(OUT, 'server-rejected.png') });
+  } finally {
+    await page.unroute(api);
+  }
+});

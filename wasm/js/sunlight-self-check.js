@@ -164,7 +164,8 @@ legend { font-weight: 600; padding: 0 4px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: var(--_gap); }
 .field { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
 .field.wide { grid-column: 1 / -1; }
-.field.check { flex-direction: row; align-items: center; gap: 6px; }
+.field.check { flex-direction: row; flex-wrap: wrap; align-items: center; gap: 2px 6px; }
+.field.check .help, .field.check .error { flex-basis: 100%; }
 label { font-weight: 500; }
 .req { color: var(--_error); margin-inline-start: 2px; }
 input, select, textarea, button { font: inherit; }
@@ -460,7 +461,7 @@ export class SunlightSelfCheck extends HTMLElement {
     for (const n of this._notices) {
       notices.append(el('p', { className: n.bad ? 'notice bad' : 'notice', part: 'notice', role: n.bad ? 'alert' : null, text: n.text }));
     }
-    this._summary = el('div', { className: 'summary', part: 'summary', tabindex: '-1', hidden: true });
+    this._summary = el('div', { className: 'summary', part: 'summary', tabindex: '-1', role: 'group', 'aria-labelledby': 'summary-title', hidden: true });
     this._warnings = el('div', { className: 'warnings', part: 'warnings', hidden: true });
 
     const header = el('fieldset', { className: 'header', part: 'table-header' },
@@ -570,7 +571,7 @@ export class SunlightSelfCheck extends HTMLElement {
     if (f.path === 'level') this._syncReason(path);
     // Typing in a large table: check and save once the typing pauses, so keystrokes stay
     // smooth. Choices, and every change in a small table, are checked at once.
-    if (!committed && f.input !== 'select' && f.input !== 'checkbox' && this._lastCost > 8) {
+    if (!committed && f.input !== 'select' && f.input !== 'checkbox' && this._table.rows.length > 20 && this._lastCost > 8) {
       this._pendingPath = path;
       clearTimeout(this._timer);
       this._timer = setTimeout(() => this._flush(), 150);
@@ -827,7 +828,7 @@ export class SunlightSelfCheck extends HTMLElement {
         }
         list.append(item);
       }
-      this._summary.replaceChildren(el('p', { text: say(lang, 'summary', result.errors.length) }), list);
+      this._summary.replaceChildren(el('p', { id: 'summary-title', text: say(lang, 'summary', result.errors.length) }), list);
     } else {
       this._summary.hidden = true;
       this._summary.replaceChildren();
