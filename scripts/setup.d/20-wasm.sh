@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser form's tools: wasm-bindgen-cli at the version Cargo.lock pins (and the wasm32 target,
-# wasm-opt), and the browser test's npm packages (playwright-core only; it drives Debian's
-# Chromium, which scripts/setup.sh installs, and downloads no browser of its own).
+# wasm-opt), and the browser test's npm packages: playwright-core, which drives Debian's Chromium
+# (scripts/setup.sh installs it) and downloads no browser of its own, and typescript for the
+# check of the package's declarations.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -10,6 +10,9 @@ bash scripts/setup.d/20-wasm.sh
 
 bash scripts/build-wasm.sh
 
+say "type check: the package's .d.ts against a portal's use of it"
+node tests/browser/node_modules/typescript/bin/tsc -p tests/browser/tsconfig.json
+
 say "clippy: the facade and its tests for wasm32 (warnings are errors)"
 cargo clippy -p sunlight-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 

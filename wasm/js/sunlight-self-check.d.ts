@@ -46,7 +46,7 @@ export class SunlightSelfCheck extends HTMLElement {
   ): void;
 }
 
-export interface SunlightSelfCheckEventMap extends HTMLElementEventMap {
+export interface SunlightSelfCheckEventMap {
   submit: CustomEvent<SubmitDetail>;
   'server-answer': CustomEvent<ServerAnswer>;
 }

@@ -57,7 +57,10 @@ pub fn get_scheme(id: &str) -> Result<JsValue, Error> {
 /// fields, measure lines and their catalogues, levels with their responsible roles, limits.
 /// Throws for an unknown scheme or table kind.
 #[wasm_bindgen(js_name = formDefinition, unchecked_return_type = "FormDefinition")]
-pub fn form_definition(scheme_id: &str, table: &str) -> Result<JsValue, Error> {
+pub fn form_definition(
+    #[wasm_bindgen(js_name = schemeId)] scheme_id: &str,
+    table: &str,
+) -> Result<JsValue, Error> {
     let s = scheme(scheme_id)?;
     let kind: TableKind = table.parse().map_err(|()| {
         into_error(format!(
@@ -72,7 +75,7 @@ pub fn form_definition(scheme_id: &str, table: &str) -> Result<JsValue, Error> {
 /// for an unknown scheme, a factor left out, or a factor or value the scheme does not define.
 #[wasm_bindgen(js_name = gradeRiskPoint, unchecked_return_type = "Grade")]
 pub fn grade_risk_point(
-    scheme_id: &str,
+    #[wasm_bindgen(js_name = schemeId)] scheme_id: &str,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] factors: JsValue,
 ) -> Result<JsValue, Error> {
     let s = scheme(scheme_id)?;
@@ -151,7 +154,7 @@ enum Finalized<'a> {
 #[wasm_bindgen(js_name = finalizeTable, unchecked_return_type = "FinalizeResult")]
 pub fn finalize_table(
     #[wasm_bindgen(unchecked_param_type = "SelfCheckTable")] table: JsValue,
-    submitted_at: &str,
+    #[wasm_bindgen(js_name = submittedAt)] submitted_at: &str,
 ) -> Result<JsValue, Error> {
     let table: SelfCheckTable = from_js(table, "self-check table")?;
     scheme(&table.scheme)?;
