@@ -30,10 +30,11 @@ export function verifyNatively(verifyBin, file, json = false) {
 }
 
 /**
- * Starts the server. `root` is the folder served; `verifyBin` the native verifier.
+ * Starts the server. `root` is the folder served; `verifyBin` the native verifier; `isolated`
+ * serves pages cross-origin isolated (for timing).
  * Resolves to { url, received, close } where `received` lists the bodies POSTed.
  */
-export async function startServer({ root, verifyBin }) {
+export async function startServer({ root, verifyBin, isolated = false }) {
   const received = [];
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sunlight-e2e-'));
   let n = 0;
@@ -67,6 +68,8 @@ export async function startServer({ root, verifyBin }) {
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',
+        // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
+        ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
       }).end(req.method === 'HEAD' ? undefined : data);
     } catch (e) {
       res.writeHead(e && e.code === 'ENOENT' ? 404 : 500, { 'content-type': 'text/plain' }).end(String(e && e.message));

@@ -1,0 +1,115 @@
+// Measures, in Debian's headless Chromium, how long the core takes to validate and grade a
+// 200-row table (validateTable does both), and the gzipped size of what a portal downloads.
+// Figures for notes, not assertions:
+//   bash scripts/build-wasm.sh && node tests/browser/bench.mjs [--runs 50] [--rows 200]
+// Targets (issue 3): validate + grade under 1 ms; wasm + js under 250 KiB gzipped.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { launch, REPO } from './chromium.mjs';
+import { startServer } from './server.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RUNS = arg('runs', 50);
+const ROWS = arg('rows', 200);
+const pkg = path.join(REPO, 'wasm', 'pkg');
+
+const sizes = {};
+for (const f of ['sunlight_wasm_bg.wasm', 'sunlight_wasm.js', 'sunlight-self-check.js']) {
+  const data = await fs.readFile(path.join(pkg, f));
+  sizes[f] = { raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
+}
+const totalGz = Object.values(sizes).reduce((a, s) => a + s.gzip, 0);
+
+const server = await startServer({ root: path.join(REPO, 'wasm'), verifyBin: '/nonexistent', isolated: true });
+const browser = await launch();
+try {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.url}/demo/index.html?scheme=town-2012`);
+  await page.locator('sunlight-self-check fieldset.row').first().waitFor();
+
+  const result = await page.evaluate(async ({ runs, rows }) => {
+    const m = await import('/pkg/sunlight_wasm.js');
+    await m.default();
+    const def = m.formDefinition('town-2012', 'department');
+    const factors = def.row.filter((f) => f.path.startsWith('factors.'));
+    const lines = def.measure_lines;
+    const table = {
+      scheme: 'town-2012', year: 2012, period: 'annual', table: 'department',
+      unit: { id: 'chengguan', name: '城关镇' }, department: { id: 'finance', name: '财政所' },
+      rows: Array.from({ length: rows }, (_, i) => ({
+        power: { name: `权力事项 ${i + 1}`, category: 'approval', basis: '《中华人民共和国行政许可法》第十二条' },
+        step: { name: ['受理', '审核', '审批', '送达'][i % 4] },
+        risk_point: `第 ${i + 1} 个风险点：审核把关不严，优亲厚友，违规办理`,
+        risk_type: 'post-duty',
+        factors: Object.fromEntries(factors.map((f, k) => [f.path.slice(8), f.choices[Math.floor(i / (k + 1)) % f.choices.length].id])),
+        measures: lines.map((l) => ({ line: l.line, kind: l.kinds[i % l.kinds.length].id, text: '按制度执行并留痕' })),
+        responsible: '财政所所长',
+      })),
+    };
+    const check = m.validateTable(table);
+    if (!check.ok || check.grades.filter(Boolean).length !== rows) {
+      throw new Error(`bench table is not valid: ${JSON.stringify(check.errors.slice(0, 3))}`);
+    }
+    const levels = {};
+    for (const g of check.grades) levels[g.level] = (levels[g.level] || 0) + 1;
+    // Same table with a mistake in every row: messages are built for each.
+    const broken = structuredClone(table);
+    for (const r of broken.rows) { r.responsible = ''; r.factors.harm = ''; }
+
+    const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+    const time = (fn) => {
+      for (let i = 0; i < 10; i++) fn(); // warm up
+      const xs = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        fn();
+        xs.push(performance.now() - t0);
+      }
+      return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+    };
+    return {
+      isolated: crossOriginIsolated,
+      levels,
+      valid: time(() => m.validateTable(table)),
+      broken: time(() => m.validateTable(broken)),
+      gradeOnly: time(() => { for (const r of table.rows) m.gradeRiskPoint('town-2012', r.factors); }),
+      table,
+    };
+  }, { runs: RUNS, rows: ROWS });
+
+  // The element's own work per keystroke on a 200-row table: validate, grade, update the view.
+  const key = await page.locator('sunlight-self-check').evaluate((f) => f.draftKey);
+  await page.evaluate(([k, t]) => localStorage.setItem(k, JSON.stringify({ format: 'sunlight-draft/1', saved_at: 'bench', draft: t })), [key, result.table]);
+  await page.reload();
+  await page.locator('sunlight-self-check fieldset.row').nth(ROWS - 1).waitFor();
+  const element = await page.locator('sunlight-self-check').evaluate((f, runs) => {
+    const xs = [];
+    for (let i = 0; i < 10; i++) f._check('rows[0].factors.harm');
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      f._check('rows[0].factors.harm');
+      xs.push(performance.now() - t0);
+    }
+    xs.sort((a, b) => a - b);
+    return { median: xs[Math.floor(xs.length / 2)], min: xs[0], max: xs[xs.length - 1] };
+  }, RUNS);
+
+  const ms = (t) => `median ${t.median.toFixed(3)} ms (min ${t.min.toFixed(3)}, max ${t.max.toFixed(3)})`;
+  console.log(`Chromium ${browser.context.browser()?.version() ?? ''}, ${RUNS} runs, ${ROWS} rows, timer ${result.isolated ? '5 µs (cross-origin isolated)' : '100 µs'}`);
+  console.log(`levels in the table: ${JSON.stringify(result.levels)}`);
+  console.log(`validateTable (validate + grade), valid table:      ${ms(result.valid)}`);
+  console.log(`validateTable, every row with 2 errors:             ${ms(result.broken)}`);
+  console.log(`gradeRiskPoint x ${ROWS}, one call per row:           ${ms(result.gradeOnly)}`);
+  console.log(`element: validate + grade + redraw grades/errors:   ${ms(element)}`);
+  for (const [f, s] of Object.entries(sizes)) console.log(`${f.padEnd(24)} ${String(s.raw).padStart(8)} B, gzip -9 ${String(s.gzip).padStart(7)} B`);
+  console.log(`wasm + js gzipped: ${totalGz} B = ${(totalGz / 1024).toFixed(1)} KiB (target < 250 KiB)`);
+} finally {
+  await browser.close();
+  await server.close();
+}
