@@ -129,6 +129,9 @@ test('town-2012: fill, grade live, errors, draft resumed after reload, submit, n
   assert.equal(await page.evaluate(() => window.__early === true), false, 'an invalid table must not be submitted');
   // Announced to screen readers too.
   await form().locator('.sr-only[role=status]').filter({ hasText: '表格有 2 处错误' }).waitFor();
+  // The summary leads to the place to fix: the row's measures.
+  await summary.getByRole('button', { name: /缺少“中期监控”/ }).click();
+  assert.equal(await form().evaluate((f) => f.shadowRoot.activeElement?.dataset.path), 'rows[0].measures[0].kind');
 
   // Reload: the draft is found again, as typed.
   await page.reload();
@@ -171,6 +174,11 @@ test('town-2012: fill, grade live, errors, draft resumed after reload, submit, n
   assert.equal(sub.department.name, '财政所');
 
   await page.screenshot({ path: path.join(OUT, 'town-2012.png'), fullPage: true });
+
+  // The draft remembers that it was submitted, so it is not sent twice by mistake.
+  await page.reload();
+  await form().locator('fieldset.row').first().waitFor();
+  assert.match(await form().locator('.notice').nth(1).textContent(), new RegExp(`已于 .* 提交（哈希 ${detail.hash}）`));
 });
 
 test('university-2010 in English: another scheme, its own factor and levels, submit, native verify', async () => {

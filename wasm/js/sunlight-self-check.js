@@ -53,6 +53,7 @@ const UI = {
   errorsLive: ['表格有 {0} 处错误', 'The table has {0} error(s)'],
   draftSaved: ['草稿已自动保存于 {0}', 'Draft saved automatically at {0}'],
   draftResumed: ['已恢复 {0} 保存的草稿', 'Resumed the draft saved at {0}'],
+  alreadySubmitted: ['此草稿已于 {0} 提交（哈希 {1}）；修改后可再次提交。', 'This draft was submitted at {0} (hash {1}); you may change it and submit again.'],
   draftUnreadable: ['本地保存的草稿无法读取（{0}），已原样另存为“{1}”，表格从空白开始。', 'The saved draft could not be read ({0}). It was kept aside, unchanged, as "{1}", and the form starts blank.'],
   draftStuck: ['本地保存的草稿无法读取（{0}），也无法另存；为免覆盖，本次不自动保存。请先下载或清理浏览器存储。', 'The saved draft could not be read ({0}) nor kept aside; to avoid overwriting it, autosave is off for now. Download your work or free browser storage.'],
   storageFailed: ['无法保存草稿：{0}', 'The draft could not be saved: {0}'],
@@ -299,6 +300,7 @@ export class SunlightSelfCheck extends HTMLElement {
     this._autosave = true;
     this._submission = null;
     this._serverAnswer = null;
+    this._submitted = null;
     this._table = this._resume() || this._blank();
     this._render();
   }
@@ -370,6 +372,12 @@ export class SunlightSelfCheck extends HTMLElement {
       problem = this._draftProblem(table);
       if (!problem) {
         this._notice(say(this._lang, 'draftResumed', envelope.saved_at || '?'));
+        // A draft already submitted says so, so that it is not sent twice by mistake.
+        const sub = envelope.submitted;
+        if (sub && typeof sub.hash === 'string' && typeof sub.submitted_at === 'string') {
+          this._submitted = { hash: sub.hash, submitted_at: sub.submitted_at };
+          this._notice(say(this._lang, 'alreadySubmitted', sub.submitted_at, sub.hash));
+        }
         return table;
       }
     }
@@ -386,7 +394,9 @@ export class SunlightSelfCheck extends HTMLElement {
   }
 
   _envelope() {
-    return { format: DRAFT_FORMAT, saved_at: nowRfc3339(), draft: this._table };
+    const env = { format: DRAFT_FORMAT, saved_at: nowRfc3339(), draft: this._table };
+    if (this._submitted) env.submitted = this._submitted;
+    return env;
   }
 
   _save() {
@@ -427,6 +437,7 @@ export class SunlightSelfCheck extends HTMLElement {
       this._notice(say(lang, 'fileRejected', file.name, problem), true);
     } else {
       this._table = table;
+      this._submitted = null;
       this._touched = new Set();
       this._showAll = false;
       this._notice(say(lang, 'fileLoaded', file.name));
@@ -871,6 +882,8 @@ export class SunlightSelfCheck extends HTMLElement {
     }
     const detail = { json: fin.json, hash: fin.hash, submission: JSON.parse(fin.json), warnings: fin.warnings };
     this._submission = detail;
+    this._submitted = { hash: fin.hash, submitted_at: detail.submission.submitted_at };
+    this._save();
     this._serverAnswer = null;
     this._showResult();
     this._announce(say(lang, 'ready', fin.hash));
