@@ -465,6 +465,7 @@ export class SunlightSelfCheck extends HTMLElement {
     const lang = this._lang;
     this._fields = new Map();
     this._grades = [];
+    this._errorShown = new Map();
     this._view.setAttribute('lang', lang === 'en' ? 'en' : 'zh-CN');
 
     this._live = el('div', { className: 'sr-only', 'aria-live': 'polite', role: 'status' });
@@ -778,17 +779,23 @@ export class SunlightSelfCheck extends HTMLElement {
       const view = this._grades[i];
       if (!view) return;
       const row = this._table.rows[i];
+      let shown;
       if (g) {
         const stated = row.level && row.level !== g.level ? this._def.levels.find((l) => l.id === row.level) : null;
-        view.level.textContent = tx(g.level_name, lang) + (stated ? ` → ${say(lang, 'stated')} ${tx(stated.name, lang)}` : '');
-        view.level.dataset.severity = (stated || g).severity;
-        view.leader.textContent = colon(lang, say(lang, 'leader'), tx((stated || g).responsible_name, lang));
-        view.why.textContent = colon(lang, say(lang, 'reason'), g.reasons.map((r) => tx(r.text, lang)).join(lang === 'en' ? '; ' : '；'));
+        shown = [
+          tx(g.level_name, lang) + (stated ? ` → ${say(lang, 'stated')} ${tx(stated.name, lang)}` : ''),
+          (stated || g).severity,
+          colon(lang, say(lang, 'leader'), tx((stated || g).responsible_name, lang)),
+          colon(lang, say(lang, 'reason'), g.reasons.map((r) => tx(r.text, lang)).join(lang === 'en' ? '; ' : '；')),
+        ];
       } else {
-        view.level.textContent = say(lang, 'notGraded');
-        view.level.dataset.severity = 'none';
-        view.leader.textContent = '';
-        view.why.textContent = '';
+        shown = [say(lang, 'notGraded'), 'none', '', ''];
+      }
+      // Touch the DOM only where something changed: a 200-row table stays quick.
+      const key = shown.join('\u0000');
+      if (view.shown !== key) {
+        view.shown = key;
+        [view.level.textContent, view.level.dataset.severity, view.leader.textContent, view.why.textContent] = shown;
       }
       const now = g ? g.level : null;
       if (view.last !== undefined && view.last !== now && changed && changed.startsWith(`rows[${i}].`)) {
@@ -799,28 +806,30 @@ export class SunlightSelfCheck extends HTMLElement {
 
     // Errors beside their fields.
     const byField = new Map();
-    const shown = [];
     for (const issue of result.errors) {
       if (!this._visible(issue.path)) continue;
-      shown.push(issue);
       const [p] = this._fieldFor(issue.path);
       if (!p) continue;
       if (!byField.has(p)) byField.set(p, []);
       byField.get(p).push(tx(issue.message, lang));
     }
+    // Only the fields that show an error now, or showed one before, need a look.
     let fresh = null;
-    for (const [p, f] of this._fields) {
-      const messages = byField.get(p) || [];
-      const text = messages.join(' ');
-      if (f.error.textContent !== text) {
-        if (text && p === changed) fresh = text;
-        f.error.textContent = text;
-      }
+    const before = this._errorShown || new Map();
+    const now = new Map();
+    for (const [p, messages] of byField) now.set(p, messages.join(' '));
+    for (const p of new Set([...before.keys(), ...now.keys()])) {
+      const f = this._fields.get(p);
+      const text = now.get(p) || '';
+      if (!f || f.error.textContent === text) continue;
+      if (text && p === changed) fresh = text;
+      f.error.textContent = text;
       if (f.input) {
-        if (messages.length) f.input.setAttribute('aria-invalid', 'true');
+        if (text) f.input.setAttribute('aria-invalid', 'true');
         else f.input.removeAttribute('aria-invalid');
       }
     }
+    this._errorShown = now;
     if (fresh) this._announce(fresh);
 
     // The summary, once a submission has been attempted.
