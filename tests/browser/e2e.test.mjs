@@ -326,6 +326,22 @@ test('a 200-row table: typing stays in the draft even when the page goes away at
   await rp.fill('');
   await rp.blur();
   await form().locator('.error', { hasText: '第 200 行：请填写权力名称' }).waitFor();
+
+  // Rows and measures added and removed in a long table keep every field bound to its row.
+  await form().locator('fieldset.row').first().locator('[part~="remove-row"]').click();
+  assert.equal(await form().locator('fieldset.row').count(), 199);
+  const first = form().locator('fieldset.row').first();
+  assert.equal(await field(first, '权力名称').inputValue(), '权力事项 2');
+  assert.equal(await first.locator('legend').first().textContent(), '风险点 1');
+  await field(first, '权力名称').fill('权力事项 2（改）');
+  const lastRow = form().locator('fieldset.row').nth(198);
+  await lastRow.getByRole('button', { name: '添加“中期监控”措施' }).click();
+  await lastRow.locator('.line').nth(1).getByLabel('措施内容', { exact: true }).fill('月度抽查');
+  const t = await form().evaluate((f) => f.table);
+  assert.equal(t.rows.length, 199);
+  assert.equal(t.rows[0].power.name, '权力事项 2（改）');
+  assert.deepEqual(t.rows[198].measures.map((m) => [m.line, m.text]), [['prevention', ''], ['monitoring', '月度抽查']]);
+  assert.equal(await lastRow.locator('.error', { hasText: '第 199 行：请填写权力名称' }).count(), 1);
 });
 
 test("the server's rejection is shown with its reasons", async () => {

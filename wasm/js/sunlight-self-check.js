@@ -181,6 +181,8 @@ textarea { min-height: 3.2em; resize: vertical; }
 .error { margin: 0; font-size: .9em; color: var(--_error); }
 .error:empty, .help:empty { display: none; }
 .row > legend { font-size: 1.05em; }
+/* Rows out of view are not laid out until scrolled near: a 200-row table stays responsive. */
+.row { content-visibility: auto; contain-intrinsic-size: auto 60rem; }
 .row-head { display: flex; justify-content: space-between; align-items: center; gap: var(--_gap); margin-bottom: var(--_gap); }
 details { grid-column: 1 / -1; border-top: 1px dashed var(--_border); padding-top: 6px; }
 details > .grid { margin-top: 6px; }
@@ -689,13 +691,37 @@ export class SunlightSelfCheck extends HTMLElement {
   }
 
   // ---- structure changes --------------------------------------------------------------------
+  // Only the rows concerned are drawn again, so adding a row or a measure to a long table is
+  // as quick as to a short one.
+
+  /** Draws rows `from`… again (after rows were added, removed or changed from there on). */
+  _redrawRows(from) {
+    const prefixOf = (p) => Number(/^rows\[(\d+)\]/.exec(p)?.[1] ?? -1);
+    for (const p of [...this._fields.keys()]) if (prefixOf(p) >= from) this._fields.delete(p);
+    while (this._rowsEl.children.length > from) this._rowsEl.lastElementChild.remove();
+    this._grades.length = from;
+    for (let i = from; i < this._table.rows.length; i++) {
+      this._rowsEl.append(this._row(this._table.rows[i], i));
+    }
+    this._check(null);
+  }
+
+  /** Draws row `i` again in place. */
+  _redrawRow(i) {
+    const prefix = `rows[${i}]`;
+    for (const p of [...this._fields.keys()]) {
+      if (p === prefix || p.startsWith(prefix + '.') || p.startsWith(prefix + '[')) this._fields.delete(p);
+    }
+    this._rowsEl.children[i].replaceWith(this._row(this._table.rows[i], i));
+    this._check(null);
+  }
 
   _addRow() {
     if (this._table.rows.length >= this._def.max_rows) return;
     this._table.rows.push(this._blankRow());
     const n = this._table.rows.length;
     this._save();
-    this._render();
+    this._redrawRows(n - 1);
     this._announce(say(this._lang, 'rowAdded', n));
     const first = this._fields.get(`rows[${n - 1}].power.name`);
     if (first) first.input.focus();
@@ -703,10 +729,21 @@ export class SunlightSelfCheck extends HTMLElement {
 
   _removeRow(i) {
     this._table.rows.splice(i, 1);
-    this._touched = new Set([...this._touched].filter((p) => !p.startsWith('rows[')));
+    // Rows after it move up, and what was touched in them moves with them.
+    const moved = new Set();
+    for (const p of this._touched) {
+      const m = /^rows\[(\d+)\]/.exec(p);
+      const r = m ? Number(m[1]) : -1;
+      if (r < i) moved.add(p);
+      else if (r > i) moved.add(`rows[${r - 1}]${p.slice(m[0].length)}`);
+    }
+    this._touched = moved;
     this._save();
-    this._render();
+    this._redrawRows(i);
     this._announce(say(this._lang, 'rowRemoved', i + 1));
+    const next = this._rowsEl.children[Math.min(i, this._table.rows.length - 1)];
+    const target = next ? next.querySelector('input, select, textarea') : this._root.querySelector('[part~="add-row"]');
+    if (target) target.focus();
   }
 
   _addMeasure(i, line) {
@@ -716,7 +753,7 @@ export class SunlightSelfCheck extends HTMLElement {
     row.measures.push({ line, kind: '', text: '' });
     const j = row.measures.length - 1;
     this._save();
-    this._render();
+    this._redrawRow(i);
     const f = this._fields.get(`rows[${i}].measures[${j}].kind`);
     if (f) f.input.focus();
   }
@@ -725,7 +762,9 @@ export class SunlightSelfCheck extends HTMLElement {
     this._table.rows[i].measures.splice(j, 1);
     this._touched = new Set([...this._touched].filter((p) => !p.startsWith(`rows[${i}].measures[`)));
     this._save();
-    this._render();
+    this._redrawRow(i);
+    const add = this._rowsEl.children[i].querySelector('[part~="add-measure"]');
+    if (add) add.focus();
   }
 
   // ---- checking -----------------------------------------------------------------------------
