@@ -1,1 +1,23 @@
-//! Sunlight analytics (placeholder while the core lands).
+//! # sunlight-queries
+//!
+//! Sunlight's analytics: every department's submitted self-check tables in one columnar store,
+//! queried with SQL (DataFusion).
+//!
+//! - [`ingest`]: reads submission files (JSON, NDJSON), checks every one with the core (never
+//!   trust the client), and writes the good ones to the store, reporting the bad ones.
+//! - [`store`]: the Parquet store — Arrow schemas, crash-safe segments, the manifest, the lock.
+//! - [`sql`]: the [`SessionContext`](datafusion::prelude::SessionContext) every tool opens
+//!   ([`sql::session`]) with the domain views and the scalar functions that call the core.
+//! - [`demo`]: a deterministic generator of realistic submissions for all four preset schemes.
+//! - [`output`]: writing query results as a table, CSV, JSON or Parquet.
+//!
+//! The `sunlight` binary is the command-line face of all of it.
+
+pub mod demo;
+mod error;
+pub mod ingest;
+pub mod output;
+pub mod sql;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,207 @@
+//! SQL over the store: the session every tool uses, the domain views and the scalar functions.
+//!
+//! [`session`] opens a store and returns a DataFusion [`SessionContext`] on which these are
+//! registered:
+//!
+//! | name | what |
+//! |---|---|
+//! | `submissions_all`, `risk_points_all`, `measures_all` | the stored tables, every version |
+//! | `submission_versions` | every submission with its `version` and whether it is `superseded` |
+//! | `risk_point_versions` | every risk point with its submission's `version` and `superseded` |
+//! | `submissions`, `risk_points`, `measures` | the current version of every table |
+//! | `risk_catalog` | 廉政风险等级目录: power, category, item, basis, limits, risk point, level, measures, responsible |
+//! | `level_counts`, `type_counts` | risk points by year, unit, department, scheme and level / risk type |
+//! | `defence_coverage` | risk points lacking a measure in some line of defence |
+//! | `yoy_changes` | risk points added, removed, upgraded, downgraded between consecutive years |
+//! | `late_tables` | tables submitted after the deadline, and department tables missing |
+//!
+//! Scalar functions: `risk_level(scheme, factors)`, `responsible_for(scheme, level)`,
+//! `table_deadline(scheme, year)`. They call the core, so SQL and the form agree.
+//!
+//! A session is a snapshot: it sees the store as its manifest was when it was opened; call
+//! [`register_store`] again to see later ingests.
+
+mod args;
+mod responsible_for;
+mod risk_level;
+mod table_deadline;
+pub mod views;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::options::ReadOptions;
+use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::ScalarUDF;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig};
+use sunlight_core::presets::Registry;
+
+pub use responsible_for::ResponsibleFor;
+pub use risk_level::RiskLevel;
+pub use table_deadline::TableDeadline;
+
+use crate::error::{Error, Result};
+use crate::store::{Store, schema};
+
+/// The configuration every Sunlight session uses (information schema on, for completion).
+pub fn config() -> SessionConfig {
+    SessionConfig::new()
+        .with_information_schema(true)
+        .with_default_catalog_and_schema("sunlight", "store")
+}
+
+/// Opens the store in `dir` with the preset schemes: a session with every table, view and function.
+///
+/// ```no_run
+/// # async fn demo() -> sunlight_queries::Result<()> {
+/// let ctx = sunlight_queries::sql::session(std::path::Path::new("store")).await?;
+/// let df = ctx.sql("SELECT * FROM level_counts ORDER BY year").await?;
+/// df.show().await?;
+/// # Ok(()) }
+/// ```
+pub async fn session(dir: &Path) -> Result<SessionContext> {
+    session_with(dir, sunlight_core::presets::registry(), config()).await
+}
+
+/// As [`session`], with a registry of schemes (presets and a unit's own) and a configuration.
+pub async fn session_with(
+    dir: &Path,
+    registry: &'static Registry,
+    config: SessionConfig,
+) -> Result<SessionContext> {
+    let ctx = SessionContext::new_with_config(config);
+    register_functions(&ctx, registry);
+    register_store(&ctx, dir).await?;
+    Ok(ctx)
+}
+
+/// Registers the scalar functions on a session.
+pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
+    ctx.register_udf(ScalarUDF::from(RiskLevel::new(registry)));
+    ctx.register_udf(ScalarUDF::from(ResponsibleFor::new(registry)));
+    ctx.register_udf(ScalarUDF::from(TableDeadline::new(registry)));
+}
+
+/// (Re-)registers the store's tables and every view, reading the manifest now.
+pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
+    let store = Store::open(dir)?;
+    for (name, schema) in [
+        ("submissions", schema::SUBMISSIONS.clone()),
+        ("risk_points", schema::RISK_POINTS.clone()),
+        ("measures", schema::MEASURES.clone()),
+    ] {
+        register_table(ctx, &store, name, schema).await?;
+    }
+    sql(
+        ctx,
+        "CREATE OR REPLACE VIEW submission_versions AS SELECT s.*, \
+           CAST(ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at, hash) AS INT) AS version, \
+           ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at DESC, hash DESC) > 1 AS superseded \
+         FROM submissions_all s",
+    )
+    .await?;
+    // Superseded versions are few: collect their hashes once, so the current-version views are
+    // a cheap anti-join (or no join at all).
+    let batches = ctx
+        .sql("SELECT hash FROM submission_versions WHERE superseded")
+        .await?
+        .collect()
+        .await?;
+    let mut hashes: Vec<String> = Vec::new();
+    for b in &batches {
+        let col = cast(b.column(0), &DataType::Utf8)?;
+        let col = col.as_string::<i32>();
+        hashes.extend((0..col.len()).map(|i| col.value(i).to_owned()));
+    }
+    let superseded_schema: SchemaRef =
+        Arc::new(Schema::new(vec![Field::new("hash", DataType::Utf8, false)]));
+    let superseded = RecordBatch::try_new(
+        superseded_schema.clone(),
+        vec![Arc::new(StringArray::from(hashes.clone()))],
+    )?;
+    ctx.deregister_table("superseded_hashes")?;
+    ctx.register_table(
+        "superseded_hashes",
+        Arc::new(MemTable::try_new(
+            superseded_schema,
+            vec![vec![superseded]],
+        )?),
+    )?;
+    let current = |t: &str| {
+        if hashes.is_empty() {
+            format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all")
+        } else {
+            format!(
+                "CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all \
+                 WHERE hash NOT IN (SELECT hash FROM superseded_hashes)"
+            )
+        }
+    };
+    sql(
+        ctx,
+        "CREATE OR REPLACE VIEW submissions AS SELECT * FROM submission_versions WHERE NOT superseded",
+    )
+    .await?;
+    sql(ctx, &current("risk_points")).await?;
+    sql(ctx, &current("measures")).await?;
+    sql(
+        ctx,
+        "CREATE OR REPLACE VIEW risk_point_versions AS SELECT r.*, v.version, v.superseded \
+         FROM risk_points_all r JOIN submission_versions v ON r.hash = v.hash",
+    )
+    .await?;
+    for (name, body) in views::definitions() {
+        sql(ctx, &format!("CREATE OR REPLACE VIEW {name} AS {body}")).await?;
+    }
+    Ok(())
+}
+
+async fn sql(ctx: &SessionContext, text: &str) -> Result<()> {
+    ctx.sql(text).await?.collect().await?;
+    Ok(())
+}
+
+async fn register_table(
+    ctx: &SessionContext,
+    store: &Store,
+    name: &str,
+    schema: SchemaRef,
+) -> Result<()> {
+    let table_name = format!("{name}_all");
+    ctx.deregister_table(table_name.as_str())?;
+    let files = store.files(name);
+    if files.is_empty() {
+        ctx.register_table(
+            table_name.as_str(),
+            Arc::new(MemTable::try_new(schema, vec![vec![]])?),
+        )?;
+        return Ok(());
+    }
+    let mut urls = Vec::with_capacity(files.len());
+    for f in &files {
+        let abs = std::path::absolute(f).map_err(|e| Error::io("finding the store file", f, e))?;
+        let Some(text) = abs.to_str() else {
+            return Err(Error::store(
+                store.dir(),
+                format!("the path {} is not valid Unicode", abs.display()),
+            ));
+        };
+        urls.push(ListingTableUrl::parse(text)?);
+    }
+    let options = ParquetReadOptions::default()
+        .to_listing_options(&ctx.copied_config(), ctx.copied_table_options());
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .infer_schema(&ctx.state())
+        .await?;
+    ctx.register_table(
+        table_name.as_str(),
+        Arc::new(ListingTable::try_new(config)?),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,257 @@
+//! The store: a folder of Parquet files and one manifest that says which of them count.
+//!
+//! ```text
+//! DIR/manifest.json                  the only source of truth, replaced atomically
+//! DIR/data/submissions/seg-N.parquet one file per table per committed segment
+//! DIR/data/risk_points/seg-N.parquet
+//! DIR/data/measures/seg-N.parquet
+//! DIR/.lock                          held by the one ingest that may write
+//! ```
+//!
+//! Crash safety comes from the order of writes: a segment's three files are written under
+//! temporary names, flushed to disk and renamed; only then is the manifest rewritten (temporary
+//! name, flush, rename) to list them. A file the manifest does not list is not part of the store:
+//! readers never see it and the next writer deletes it. So a process killed at any moment leaves
+//! either the old manifest or the new one, never half of a segment, and running the same ingest
+//! again stores exactly what is missing (submissions are recognised by their hash).
+
+mod lock;
+mod manifest;
+pub mod schema;
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::ProjectionMask;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+
+pub use lock::StoreLock;
+pub use manifest::{Manifest, TABLES};
+
+use crate::error::{Error, Result};
+
+/// The file name of the manifest inside the store folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// A store folder opened for reading.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl Store {
+    /// Opens the store in `dir`. A folder without a manifest is an empty store.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let manifest = Manifest::read(dir)?;
+        Ok(Store {
+            dir: dir.to_owned(),
+            manifest,
+        })
+    }
+
+    /// The store folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The manifest as read.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The absolute paths of a table's files (`submissions`, `risk_points` or `measures`).
+    pub fn files(&self, table: &str) -> Vec<PathBuf> {
+        self.manifest
+            .files(table)
+            .iter()
+            .map(|f| self.dir.join(f))
+            .collect()
+    }
+}
+
+/// A store opened for writing: holds the lock until dropped.
+#[derive(Debug)]
+pub struct StoreWriter {
+    dir: PathBuf,
+    manifest: Manifest,
+    _lock: StoreLock,
+}
+
+/// One segment being written: a Parquet file per table, under temporary names.
+pub struct Segment {
+    writers: Vec<(PathBuf, PathBuf, ArrowWriter<File>)>,
+}
+
+fn props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(256 * 1024))
+        .build()
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("flushing the folder to disk", dir, e))
+}
+
+impl StoreWriter {
+    /// Takes the store's lock (waiting for it when `wait` is true, refusing otherwise), creates
+    /// the folders if needed, and deletes every data file the manifest does not list: what an
+    /// interrupted ingest left behind.
+    pub fn open(dir: &Path, wait: bool) -> Result<StoreWriter> {
+        fs::create_dir_all(dir).map_err(|e| Error::io("creating the store folder", dir, e))?;
+        let lock = StoreLock::acquire(dir, wait)?;
+        let manifest = Manifest::read(dir)?;
+        let w = StoreWriter {
+            dir: dir.to_owned(),
+            manifest,
+            _lock: lock,
+        };
+        w.clean()?;
+        Ok(w)
+    }
+
+    /// The manifest as committed so far.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    fn clean(&self) -> Result<()> {
+        for table in TABLES {
+            let folder = self.dir.join("data").join(table);
+            fs::create_dir_all(&folder)
+                .map_err(|e| Error::io("creating the store folder", &folder, e))?;
+            let listed: HashSet<&str> = self
+                .manifest
+                .files(table)
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let entries = fs::read_dir(&folder)
+                .map_err(|e| Error::io("listing the store folder", &folder, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("listing the store folder", &folder, e))?;
+                let name = entry.file_name();
+                let rel = format!("data/{table}/{}", name.to_string_lossy());
+                if !listed.contains(rel.as_str()) {
+                    let p = entry.path();
+                    fs::remove_file(&p).map_err(|e| {
+                        Error::io("removing a file an interrupted ingest left", &p, e)
+                    })?;
+                }
+            }
+        }
+        let tmp = self.dir.join(manifest::MANIFEST_TMP);
+        if tmp.exists() {
+            fs::remove_file(&tmp)
+                .map_err(|e| Error::io("removing an unfinished manifest", &tmp, e))?;
+        }
+        Ok(())
+    }
+
+    /// The hashes of every submission already in the store (current and superseded).
+    pub fn known_hashes(&self) -> Result<HashSet<String>> {
+        let mut out = HashSet::new();
+        for f in self.manifest.files("submissions") {
+            let path = self.dir.join(f);
+            let file = File::open(&path).map_err(|e| Error::io("reading the store", &path, e))?;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+            let mask = ProjectionMask::columns(builder.parquet_schema(), ["hash"]);
+            for batch in builder.with_projection(mask).build()? {
+                let batch = batch?;
+                let col = batch.column(0);
+                let Some(hashes) = col.as_string_opt::<i32>() else {
+                    return Err(Error::store(
+                        &self.dir,
+                        format!("{f}: column 'hash' is not text"),
+                    ));
+                };
+                for i in 0..hashes.len() {
+                    out.insert(hashes.value(i).to_owned());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Starts a segment: three Parquet writers on temporary files.
+    pub fn begin(&self) -> Result<Segment> {
+        let generation = self.manifest.generation + 1;
+        let mut writers = Vec::with_capacity(3);
+        for (table, schema) in [
+            ("submissions", schema::SUBMISSIONS.clone()),
+            ("risk_points", schema::RISK_POINTS.clone()),
+            ("measures", schema::MEASURES.clone()),
+        ] {
+            let folder = self.dir.join("data").join(table);
+            let final_path = folder.join(format!("seg-{generation:06}.parquet"));
+            let tmp = folder.join(format!(".tmp-seg-{generation:06}.parquet"));
+            let file =
+                File::create(&tmp).map_err(|e| Error::io("creating a store file", &tmp, e))?;
+            let w = ArrowWriter::try_new(file, schema, Some(props()))?;
+            writers.push((tmp, final_path, w));
+        }
+        Ok(Segment { writers })
+    }
+
+    /// Makes a segment part of the store: finishes and flushes its files, renames them, and then
+    /// rewrites the manifest. `submissions` and `risk_points` are the segment's counts.
+    pub fn commit(&mut self, segment: Segment, submissions: u64, risk_points: u64) -> Result<()> {
+        let mut names = Vec::with_capacity(3);
+        for (tmp, final_path, w) in segment.writers {
+            let file = w.into_inner()?;
+            file.sync_all()
+                .map_err(|e| Error::io("flushing a store file to disk", &tmp, e))?;
+            drop(file);
+            fs::rename(&tmp, &final_path)
+                .map_err(|e| Error::io("renaming a store file", &final_path, e))?;
+            names.push(final_path);
+        }
+        for table in TABLES {
+            sync_dir(&self.dir.join("data").join(table))?;
+        }
+        let mut next = self.manifest.clone();
+        next.generation += 1;
+        for (table, path) in TABLES.iter().zip(&names) {
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            next.push(table, format!("data/{table}/{file_name}"));
+        }
+        next.submissions += submissions;
+        next.risk_points += risk_points;
+        next.write(&self.dir)?;
+        sync_dir(&self.dir)?;
+        self.manifest = next;
+        Ok(())
+    }
+}
+
+impl Segment {
+    /// Writes one batch of each table (submissions, risk points, measures).
+    pub fn write(&mut self, batches: &[RecordBatch; 3]) -> Result<()> {
+        for ((_, _, w), batch) in self.writers.iter_mut().zip(batches) {
+            if batch.num_rows() > 0 {
+                w.write(batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops an empty segment and removes its temporary files.
+    pub fn abandon(self) -> Result<()> {
+        for (tmp, _, w) in self.writers {
+            drop(w);
+            fs::remove_file(&tmp).map_err(|e| Error::io("removing a temporary file", &tmp, e))?;
+        }
+        Ok(())
+    }
+}

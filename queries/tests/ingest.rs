@@ -1,0 +1,351 @@
+//! Ingest end to end, through the real `sunlight` binary: killed midway and re-run, run twice,
+//! fed a corpus of bad files, and raced by a second ingest.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sunlight_queries::store::Manifest;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sunlight");
+
+fn sunlight(args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn query(store: &Path, sql: &str) -> Vec<Vec<String>> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = sunlight_queries::sql::session(store).await.unwrap();
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        let mut out = Vec::new();
+        for b in &batches {
+            for i in 0..b.num_rows() {
+                out.push(
+                    b.columns()
+                        .iter()
+                        .map(|c| {
+                            datafusion::arrow::util::display::array_value_to_string(c, i).unwrap()
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
+    })
+}
+
+/// Every line of the demo's NDJSON files: (submissions, risk points).
+fn demo_totals(input: &Path) -> (u64, u64) {
+    let mut subs = 0;
+    let mut rows = 0;
+    for scheme in std::fs::read_dir(input.join("submissions")).unwrap() {
+        for f in std::fs::read_dir(scheme.unwrap().path()).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                subs += 1;
+                rows += v["rows"].as_array().unwrap().len() as u64;
+            }
+        }
+    }
+    (subs, rows)
+}
+
+fn counts(store: &Path) -> (u64, u64, u64, u64) {
+    let r = query(
+        store,
+        "SELECT (SELECT COUNT(*) FROM submissions_all) AS a, \
+                (SELECT COUNT(DISTINCT hash) FROM submissions_all) AS b, \
+                (SELECT COUNT(*) FROM risk_points_all) AS c, \
+                (SELECT COUNT(*) FROM (SELECT DISTINCT hash, row_no FROM risk_points_all)) AS d",
+    );
+    let n: Vec<u64> = r[0].iter().map(|s| s.parse().unwrap()).collect();
+    (n[0], n[1], n[2], n[3])
+}
+
+fn demo(dir: &Path, units: &str) -> std::path::PathBuf {
+    let input = dir.join("input");
+    let out = sunlight(&[
+        "demo-data",
+        "--out",
+        input.to_str().unwrap(),
+        "--units",
+        units,
+        "--years",
+        "2012..2013",
+        "--seed",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    input
+}
+
+#[test]
+fn killed_ingest_rerun_stores_every_submission_exactly_once() {
+    let dir = common::scratch("kill");
+    let input = demo(&dir, "3");
+    let (subs, rows) = demo_totals(&input);
+    let store = dir.join("store");
+    let files = input.join("submissions");
+    let args = [
+        "ingest",
+        files.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--commit-rows",
+        "200",
+        "--quiet",
+    ];
+    // Kill twice, each time after a different number of segments were committed.
+    for kill_after in [2u64, 4] {
+        let base = Manifest::read(&store).map(|m| m.generation).unwrap_or(0);
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while Manifest::read(&store).map(|m| m.generation).unwrap_or(0) < base + kill_after {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the ingest finished before it could be killed; make the input bigger"
+            );
+            assert!(started.elapsed() < Duration::from_secs(120), "no progress");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ingest finished before it could be killed"
+        );
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        let m = Manifest::read(&store).unwrap();
+        assert!(
+            m.submissions < subs,
+            "killed too late: everything was stored already"
+        );
+        // What a killed ingest stored is consistent: no duplicates, nothing half-written counts.
+        let (all, distinct, r, rdistinct) = counts(&store);
+        assert_eq!(all, distinct);
+        assert_eq!(r, rdistinct);
+        assert_eq!(all, m.submissions);
+    }
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (all, distinct, r, rdistinct) = counts(&store);
+    assert_eq!(
+        (all, distinct),
+        (subs, subs),
+        "every submission exactly once"
+    );
+    assert_eq!(
+        (r, rdistinct),
+        (rows, rows),
+        "every risk point exactly once"
+    );
+    // No stray files: everything in the data folders is listed in the manifest.
+    let m = Manifest::read(&store).unwrap();
+    for table in sunlight_queries::store::TABLES {
+        let on_disk = std::fs::read_dir(store.join("data").join(table))
+            .unwrap()
+            .count();
+        assert_eq!(
+            on_disk,
+            m.files(table).len(),
+            "{table}: files not in the manifest remain"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn ingesting_the_same_files_twice_stores_them_once() {
+    let dir = common::scratch("twice");
+    let input = demo(&dir, "1");
+    let (subs, rows) = demo_totals(&input);
+    let store = dir.join("store");
+    let files = input.join("submissions");
+    let args = [
+        "ingest",
+        files.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ];
+    let first = sunlight(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let text = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(text.contains(&format!("{subs} stored")), "{text}");
+    let second = sunlight(&args);
+    assert!(second.status.success());
+    let text = String::from_utf8_lossy(&second.stdout).into_owned();
+    assert!(text.contains(": 0 stored"), "{text}");
+    assert!(
+        text.contains(&format!("{subs} already in the store")),
+        "{text}"
+    );
+    let (all, distinct, r, _) = counts(&store);
+    assert_eq!((all, distinct, r), (subs, subs, rows));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_inputs_are_rejected_with_their_message_and_good_ones_land() {
+    let dir = common::scratch("bad");
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    let corpus = sunlight_queries::demo::bad_files(sunlight_core::presets::registry()).unwrap();
+    for f in &corpus {
+        std::fs::write(bad.join(&f.name), &f.bytes).unwrap();
+    }
+    // A good JSON file beside them.
+    let good = common::fixture_submissions();
+    std::fs::write(bad.join("good.json"), &good[0]).unwrap();
+    let store = dir.join("store");
+    let rej = dir.join("rejections.ndjson");
+    let out = sunlight(&[
+        "ingest",
+        bad.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--rejections",
+        rej.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "rejections give exit status 1");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let rejections: Vec<serde_json::Value> = std::fs::read_to_string(&rej)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for f in &corpus {
+        let got: Vec<&serde_json::Value> = rejections
+            .iter()
+            .filter(|r| r["file"].as_str().unwrap().ends_with(&f.name))
+            .collect();
+        let codes: Vec<&str> = got.iter().map(|r| r["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, f.codes, "{}: {got:?}", f.name);
+        for r in &got {
+            let message = r["message"].as_str().unwrap();
+            assert!(
+                message.len() > 10,
+                "{}: message too short: {message}",
+                f.name
+            );
+            // The clerk sees file, line and code on the terminal too.
+            let shown = format!(
+                "{}:{}: {}:",
+                r["file"].as_str().unwrap(),
+                r["line"],
+                r["code"].as_str().unwrap()
+            );
+            assert!(stderr.contains(&shown), "{shown} not in {stderr}");
+        }
+    }
+    // Line numbers point at the bad lines of the NDJSON file.
+    let mixed: Vec<u64> = rejections
+        .iter()
+        .filter(|r| r["file"].as_str().unwrap().ends_with("mixed.ndjson"))
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mixed, [2, 4]);
+    let huge = rejections
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("huge-string.json"))
+        .unwrap();
+    assert!(
+        huge["message"].as_str().unwrap().contains("too long"),
+        "{huge}"
+    );
+    let tampered = rejections
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("tampered-hash.json"))
+        .unwrap();
+    assert!(
+        tampered["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not match"),
+        "{tampered}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let expected_rejected: usize = corpus.iter().map(|f| f.codes.len()).sum();
+    let expected_good: usize = corpus.iter().map(|f| f.good).sum::<usize>() + 1;
+    assert!(
+        stdout.contains(&format!("{expected_good} stored")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{expected_rejected} rejected")),
+        "{stdout}"
+    );
+    let (all, distinct, _, _) = counts(&store);
+    assert_eq!(
+        (all, distinct),
+        (expected_good as u64, expected_good as u64)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_second_ingest_refuses_or_waits_while_the_store_is_locked() {
+    let dir = common::scratch("lock");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("a.json"), &common::fixture_submissions()[0]).unwrap();
+    let store = dir.join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    let lock = sunlight_queries::store::StoreLock::acquire(&store, false).unwrap();
+    let args = [
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ];
+    let refused = sunlight(&args);
+    assert_eq!(refused.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(
+        msg.contains("another ingest is writing to the store"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("process {}", std::process::id())),
+        "{msg}"
+    );
+    let waiting = Command::new(BIN)
+        .args(args)
+        .arg("--wait")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    drop(lock);
+    let out = waiting.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("waiting for another ingest"));
+    assert_eq!(counts(&store).0, 1);
+    std::fs::remove_dir_all(&dir).ok();
+}
