@@ -277,3 +277,61 @@ fn read_line(file: usize, line: u64, reader: &mut BufReader<File>) -> (Option<Pi
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn pieces(name: &str, content: &[u8]) -> Vec<(u64, std::result::Result<Vec<u8>, String>)> {
+        let dir = std::env::temp_dir().join(format!("sunlight-read-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        let files = collect(std::slice::from_ref(&path)).unwrap();
+        let mut r = PieceReader::new(files);
+        let mut out = Vec::new();
+        loop {
+            let chunk = r.next_chunk(2, 1 << 20);
+            if chunk.is_empty() {
+                break;
+            }
+            out.extend(
+                chunk
+                    .into_iter()
+                    .map(|p| (p.line, p.bytes.map_err(|e| format!("{e:?}")))),
+            );
+        }
+        assert_eq!(r.bytes_read, content.len() as u64);
+        std::fs::remove_dir_all(&dir).unwrap();
+        out
+    }
+
+    #[test]
+    fn ndjson_lines_keep_their_numbers_and_skip_blank_lines() {
+        let got = pieces("a.ndjson", b"{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}");
+        let lines: Vec<u64> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 4, 5]);
+        assert_eq!(got[0].1.as_ref().unwrap(), b"{\"a\":1}\r");
+        assert_eq!(got[2].1.as_ref().unwrap(), b"{\"c\":3}");
+    }
+
+    #[test]
+    fn a_json_file_is_one_piece() {
+        let got = pieces("a.json", b"{\n  \"a\": 1\n}\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, 1);
+    }
+
+    #[test]
+    fn an_oversized_line_is_refused_without_being_held() {
+        let mut content = vec![b'x'; MAX_SUBMISSION_BYTES + 10];
+        content.extend_from_slice(b"\n{\"ok\":true}\n");
+        let got = pieces("big.ndjson", &content);
+        assert_eq!(got.len(), 2);
+        assert!(got[0].1.as_ref().unwrap_err().contains("TooLarge"));
+        assert_eq!(got[1].0, 2);
+        assert_eq!(got[1].1.as_ref().unwrap(), b"{\"ok\":true}");
+    }
+}
