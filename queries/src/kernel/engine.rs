@@ -179,16 +179,22 @@ impl Engine {
         // Whatever happens, the cell may have created or dropped views.
         self.catalog = None;
         let parts = cell::parts(code);
-        let n = parts.len();
+        // The cell's value (Out[n]) is the last table it computes, even when magics such as
+        // %chart follow; the tables before it are shown on the way.
+        let value = parts.iter().rposition(|p| match p {
+            Part::Sql(_) => true,
+            Part::Magic(line) => matches!(magic::parse(line), Ok(Magic::Schemes | Magic::Tables)),
+        });
         for (i, part) in parts.into_iter().enumerate() {
+            let is_value = value == Some(i);
             match part {
-                Part::Magic(line) => self.magic(&line, out).await?,
+                Part::Magic(line) => self.magic(&line, is_value, out).await?,
                 Part::Sql(text) => {
                     let statements = self.parse(&text)?;
                     let m = statements.len();
                     for (j, statement) in statements.into_iter().enumerate() {
-                        let last = i + 1 == n && j + 1 == m;
-                        self.statement(statement, last, out).await?;
+                        self.statement(statement, is_value && j + 1 == m, out)
+                            .await?;
                     }
                 }
             }
@@ -262,6 +268,7 @@ impl Engine {
     async fn magic(
         &mut self,
         line: &str,
+        is_value: bool,
         out: &mut (dyn FnMut(Output) + Send),
     ) -> Result<(), CellError> {
         match magic::parse(line).map_err(CellError::usage)? {
@@ -296,11 +303,11 @@ impl Engine {
             }
             Magic::Schemes => {
                 let batch = schemes()?;
-                self.show(vec![batch], false, out)?;
+                self.show(vec![batch], is_value, out)?;
             }
             Magic::Tables => {
                 let batch = self.tables().await?;
-                self.show(vec![batch], false, out)?;
+                self.show(vec![batch], is_value, out)?;
             }
             Magic::Echo(text) => out(Output::Text(format!("{text}\n"))),
             Magic::Help => out(Output::Text(help())),
@@ -508,6 +515,26 @@ mod tests {
     async fn chart_and_export_use_the_last_result() {
         let mut e = Engine::new();
         let q = "SELECT * FROM (VALUES ('财政所', '高', 3), ('财政所', '低', 5), ('党政办', '高', 1)) t(department, level, n)";
+        let (_, r) = run(&mut e, q).await;
+        assert_eq!(r, Ok(()));
+        let (o, r) = run(&mut e, &format!("{q}\n%chart bar x=department y=n")).await;
+        assert_eq!(r, Ok(()));
+        assert!(
+            matches!(
+                o.as_slice(),
+                [Output::Table { last: true, .. }, Output::Svg { .. }]
+            ),
+            "the table is the cell's value, the chart a display: {o:?}"
+        );
+        let (o, r) = run(&mut e, "SELECT 1 AS a; SELECT 2 AS b").await;
+        assert_eq!(r, Ok(()));
+        assert!(matches!(
+            o.as_slice(),
+            [
+                Output::Table { last: false, .. },
+                Output::Table { last: true, .. }
+            ]
+        ));
         let (_, r) = run(&mut e, q).await;
         assert_eq!(r, Ok(()));
         let (o, r) = run(

@@ -42,7 +42,8 @@ pub fn kernelspec(exe: &Path) -> JupyterKernelspec {
         )])),
         // Interrupts come as messages on the control channel: a signal would end the process.
         interrupt_mode: Some("message".to_owned()),
-        env: None,
+        // Jupyter wants an object here, not null.
+        env: Some(HashMap::new()),
     }
 }
 
