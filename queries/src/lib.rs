@@ -9,14 +9,19 @@
 //! - [`sql`]: the [`SessionContext`](datafusion::prelude::SessionContext) every tool opens
 //!   ([`sql::session`]) with the domain views and the scalar functions that call the core.
 //! - [`demo`]: a deterministic generator of realistic submissions for all four preset schemes.
+//! - [`charts`]: figures drawn with plotters, as SVG and PNG, Chinese labels included.
+//! - [`report`]: the annual evaluation report — HTML, charts, CSV tables, XLSX catalogs.
 //! - [`output`]: writing query results as a table, CSV, JSON or Parquet.
 //!
 //! The `sunlight` binary is the command-line face of all of it.
 
+pub mod charts;
 pub mod demo;
 mod error;
 pub mod ingest;
+pub mod kernel;
 pub mod output;
+pub mod report;
 pub mod sql;
 pub mod store;
 

@@ -124,6 +124,9 @@ fn row_en(i: usize) -> String {
     format!("row {}", i + 1)
 }
 
+/// A field's label in Chinese and English, turned into text only when an issue names it.
+type Label = (&'static str, &'static str);
+
 struct Validator<'a> {
     scheme: &'a Scheme,
     report: Report,
@@ -147,9 +150,9 @@ impl Validator<'_> {
     /// Checks length and characters; returns whether the text is non-empty.
     fn text(
         &mut self,
-        path: &str,
+        path: &dyn Fn() -> String,
         row: Option<usize>,
-        label: &Text,
+        label: Label,
         value: &str,
         max: usize,
         multiline: bool,
@@ -159,10 +162,10 @@ impl Validator<'_> {
             self.push(
                 E,
                 IssueCode::TextTooLong,
-                path,
+                path(),
                 row,
-                format!("{}过长：{n} 个字符，最多 {max} 个", label.zh),
-                format!("{} is too long: {n} characters, at most {max}", label.en),
+                format!("{}过长：{n} 个字符，最多 {max} 个", label.0),
+                format!("{} is too long: {n} characters, at most {max}", label.1),
             );
         }
         if value
@@ -172,10 +175,10 @@ impl Validator<'_> {
             self.push(
                 E,
                 IssueCode::InvalidText,
-                path,
+                path(),
                 row,
-                format!("{}含有不可见的控制字符", label.zh),
-                format!("{} contains invisible control characters", label.en),
+                format!("{}含有不可见的控制字符", label.0),
+                format!("{} contains invisible control characters", label.1),
             );
         }
         !value.trim().is_empty()
@@ -183,9 +186,9 @@ impl Validator<'_> {
 
     fn required(
         &mut self,
-        path: &str,
+        path: &dyn Fn() -> String,
         row: Option<usize>,
-        label: &Text,
+        label: Label,
         value: &str,
         max: usize,
         multiline: bool,
@@ -194,15 +197,15 @@ impl Validator<'_> {
         if !present {
             let (zh, en) = match row {
                 Some(i) => (
-                    format!("{}：请填写{}", row_zh(i), label.zh),
-                    format!("{}: {} is required", row_en(i), label.en),
+                    format!("{}：请填写{}", row_zh(i), label.0),
+                    format!("{}: {} is required", row_en(i), label.1),
                 ),
                 None => (
-                    format!("请填写{}", label.zh),
-                    format!("{} is required", label.en),
+                    format!("请填写{}", label.0),
+                    format!("{} is required", label.1),
                 ),
             };
-            self.push(E, IssueCode::MissingField, path, row, zh, en);
+            self.push(E, IssueCode::MissingField, path(), row, zh, en);
         }
         present
     }
@@ -295,24 +298,27 @@ impl Validator<'_> {
             }
         }
         for (path, label, value) in [
-            ("unit.id", Text::new("单位代码", "unit id"), &t.unit.id),
-            (
-                "unit.name",
-                Text::new("单位名称", "unit name"),
-                &t.unit.name,
-            ),
+            ("unit.id", ("单位代码", "unit id"), &t.unit.id),
+            ("unit.name", ("单位名称", "unit name"), &t.unit.name),
             (
                 "department.id",
-                Text::new("部门代码", "department id"),
+                ("部门代码", "department id"),
                 &t.department.id,
             ),
             (
                 "department.name",
-                Text::new("部门名称", "department name"),
+                ("部门名称", "department name"),
                 &t.department.name,
             ),
         ] {
-            self.required(path, None, &label, value, MAX_NAME_CHARS, false);
+            self.required(
+                &|| path.to_owned(),
+                None,
+                label,
+                value,
+                MAX_NAME_CHARS,
+                false,
+            );
         }
         match (t.kind(), &t.person) {
             (None, _) => self.push(
@@ -348,11 +354,18 @@ impl Validator<'_> {
             ),
             (Some(TableKind::Personal), Some(p)) => {
                 for (path, label, value) in [
-                    ("person.id", Text::new("人员编号", "staff id"), &p.id),
-                    ("person.name", Text::new("姓名", "name"), &p.name),
-                    ("person.post", Text::new("岗位", "post"), &p.post),
+                    ("person.id", ("人员编号", "staff id"), &p.id),
+                    ("person.name", ("姓名", "name"), &p.name),
+                    ("person.post", ("岗位", "post"), &p.post),
                 ] {
-                    self.required(path, None, &label, value, MAX_NAME_CHARS, false);
+                    self.required(
+                        &|| path.to_owned(),
+                        None,
+                        label,
+                        value,
+                        MAX_NAME_CHARS,
+                        false,
+                    );
                 }
             }
         }
@@ -465,17 +478,17 @@ impl Validator<'_> {
         let p = |f: &str| format!("rows[{i}].{f}");
         let some = Some(i);
         self.required(
-            &p("power.name"),
+            &|| p("power.name"),
             some,
-            &Text::new("权力名称", "power name"),
+            ("权力名称", "power name"),
             &row.power.name,
             MAX_NAME_CHARS,
             false,
         );
         if self.required(
-            &p("power.category"),
+            &|| p("power.category"),
             some,
-            &Text::new("权力类别", "power category"),
+            ("权力类别", "power category"),
             &row.power.category,
             MAX_NAME_CHARS,
             false,
@@ -507,94 +520,94 @@ impl Validator<'_> {
         for (f, label, value, max) in [
             (
                 "power.item",
-                Text::new("权力项目", "power item"),
+                ("权力项目", "power item"),
                 &row.power.item,
                 MAX_NAME_CHARS,
             ),
             (
                 "power.basis",
-                Text::new("行使依据", "legal basis"),
+                ("行使依据", "legal basis"),
                 &row.power.basis,
                 MAX_TEXT_CHARS,
             ),
             (
                 "power.limits",
-                Text::new("行使界限", "limits"),
+                ("行使界限", "limits"),
                 &row.power.limits,
                 MAX_TEXT_CHARS,
             ),
             (
                 "power.department",
-                Text::new("责任部门或岗位", "responsible department or post"),
+                ("责任部门或岗位", "responsible department or post"),
                 &row.power.department,
                 MAX_NAME_CHARS,
             ),
             (
                 "step.name",
-                Text::new("流程环节", "flow step"),
+                ("流程环节", "flow step"),
                 &row.step.name,
                 MAX_NAME_CHARS,
             ),
             (
                 "step.subject",
-                Text::new("办理主体", "handling subject"),
+                ("办理主体", "handling subject"),
                 &row.step.subject,
                 MAX_NAME_CHARS,
             ),
             (
                 "step.conditions",
-                Text::new("条件", "conditions"),
+                ("条件", "conditions"),
                 &row.step.conditions,
                 MAX_TEXT_CHARS,
             ),
             (
                 "step.procedure",
-                Text::new("程序", "procedure"),
+                ("程序", "procedure"),
                 &row.step.procedure,
                 MAX_TEXT_CHARS,
             ),
             (
                 "step.time_limit",
-                Text::new("期限", "time limit"),
+                ("期限", "time limit"),
                 &row.step.time_limit,
                 MAX_NAME_CHARS,
             ),
             (
                 "step.supervision",
-                Text::new("监督方式", "supervision"),
+                ("监督方式", "supervision"),
                 &row.step.supervision,
                 MAX_TEXT_CHARS,
             ),
-            ("post", Text::new("岗位", "post"), &row.post, MAX_NAME_CHARS),
+            ("post", ("岗位", "post"), &row.post, MAX_NAME_CHARS),
             (
                 "level_reason",
-                Text::new("定级理由", "reason for the level"),
+                ("定级理由", "reason for the level"),
                 &row.level_reason,
                 MAX_TEXT_CHARS,
             ),
         ] {
-            self.text(&p(f), some, &label, value, max, max == MAX_TEXT_CHARS);
+            self.text(&|| p(f), some, label, value, max, max == MAX_TEXT_CHARS);
         }
         self.required(
-            &p("risk_point"),
+            &|| p("risk_point"),
             some,
-            &Text::new("廉政风险点", "risk point"),
+            ("廉政风险点", "risk point"),
             &row.risk_point,
             MAX_TEXT_CHARS,
             true,
         );
         self.required(
-            &p("responsible"),
+            &|| p("responsible"),
             some,
-            &Text::new("责任部门或责任人", "responsible department or person"),
+            ("责任部门或责任人", "responsible department or person"),
             &row.responsible,
             MAX_NAME_CHARS,
             false,
         );
         if self.required(
-            &p("risk_type"),
+            &|| p("risk_type"),
             some,
-            &Text::new("风险类型", "risk type"),
+            ("风险类型", "risk type"),
             &row.risk_type,
             MAX_NAME_CHARS,
             false,
@@ -876,8 +889,8 @@ impl Validator<'_> {
                     Some(_) => {}
                 }
             }
-            let label = Text::new("措施内容", "measure text");
-            if !self.text(&p("text"), Some(i), &label, &m.text, MAX_TEXT_CHARS, true)
+            let label = ("措施内容", "measure text");
+            if !self.text(&|| p("text"), Some(i), label, &m.text, MAX_TEXT_CHARS, true)
                 && m.kind.is_empty()
             {
                 self.push(

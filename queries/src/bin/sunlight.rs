@@ -29,6 +29,8 @@ enum Command {
     Ingest(IngestArgs),
     /// Run SQL on the store; without a query, an interactive prompt.
     Sql(SqlArgs),
+    /// The Jupyter notebook kernel ("Sunlight SQL"): run it, or install its kernelspec.
+    Kernel(sunlight_queries::kernel::KernelArgs),
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
         Command::DemoData(a) => demo_data(&a).map(|()| ExitCode::SUCCESS),
         Command::Ingest(a) => run_ingest(&a),
         Command::Sql(a) => run_sql(&a).map(|()| ExitCode::SUCCESS),
+        Command::Kernel(a) => sunlight_queries::kernel::main(&a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,160 @@
+//! The risk-level catalog (廉政风险等级目录, seeds 000 and 003) of each unit, as CSV and as an
+//! XLSX workbook in the seeds' column order, ready for 公示 and 备案.
+//!
+//! The rows are streamed from one query ordered by unit, and each unit's files are written as its
+//! rows arrive, so memory stays flat however large the store is.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::prelude::SessionContext;
+use futures::StreamExt;
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
+
+use super::{sql_str, unit_slug};
+use crate::error::{Error, Result};
+
+/// The catalog's columns: the department, then the seeds' nine columns.
+pub const HEADERS: [&str; 10] =
+    ["部门", "权力", "类别", "权力项目", "权力依据", "权力行使界限", "廉政风险点", "风险等级", "防控措施", "防控管理责任部门（或责任人）"];
+
+/// Excel's row limit is 1,048,576; a catalog longer than this continues on another sheet.
+const ROWS_PER_SHEET: u32 = 1_000_000;
+
+/// What was written for one unit.
+#[derive(Debug, Clone)]
+pub struct UnitCatalog {
+    /// The unit id.
+    pub unit_id: String,
+    /// The CSV file.
+    pub csv: PathBuf,
+    /// The XLSX file.
+    pub xlsx: PathBuf,
+    /// Rows written.
+    pub rows: u64,
+}
+
+struct Writer {
+    unit_id: String,
+    csv_path: PathBuf,
+    xlsx_path: PathBuf,
+    csv: BufWriter<File>,
+    book: Workbook,
+    sheet_rows: u32,
+    sheets: u32,
+    rows: u64,
+}
+
+impl Writer {
+    fn new(dir: &Path, unit_id: &str) -> Result<Writer> {
+        let stem = format!("catalog-{}", unit_slug(unit_id));
+        let csv_path = dir.join(format!("{stem}.csv"));
+        let xlsx_path = dir.join(format!("{stem}.xlsx"));
+        let file = File::create(&csv_path).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        let mut csv = BufWriter::new(file);
+        // A BOM so that spreadsheet programs read the Chinese as UTF-8.
+        csv.write_all("\u{feff}".as_bytes()).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        let header: Vec<String> = HEADERS.iter().map(|h| super::table::csv_cell(h)).collect();
+        writeln!(csv, "{}\r", header.join(",")).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        let mut w = Writer { unit_id: unit_id.to_owned(), csv_path, xlsx_path, csv, book: Workbook::new(), sheet_rows: 0, sheets: 0, rows: 0 };
+        w.new_sheet()?;
+        Ok(w)
+    }
+
+    fn sheet(&mut self) -> Result<&mut Worksheet> {
+        self.book.worksheet_from_index(self.sheets as usize - 1).map_err(xlsx)
+    }
+
+    fn new_sheet(&mut self) -> Result<()> {
+        self.sheets += 1;
+        let bold = Format::new().set_bold().set_text_wrap();
+        let sheet = self.book.add_worksheet_with_constant_memory().map_err(xlsx)?;
+        sheet.set_name(format!("目录{}", self.sheets)).map_err(xlsx)?;
+        for (c, h) in HEADERS.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx)?;
+            sheet.set_column_width(c as u16, if c == 6 || c == 8 { 40 } else { 16 }).map_err(xlsx)?;
+        }
+        self.sheet_rows = 1;
+        Ok(())
+    }
+
+    fn row(&mut self, cells: &[String]) -> Result<()> {
+        let fields: Vec<String> = cells.iter().map(|c| super::table::csv_cell(c)).collect();
+        writeln!(self.csv, "{}\r", fields.join(",")).map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
+        if self.sheet_rows > ROWS_PER_SHEET {
+            self.new_sheet()?;
+        }
+        let r = self.sheet_rows;
+        let sheet = self.sheet()?;
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(r, c as u16, v).map_err(xlsx)?;
+        }
+        self.sheet_rows += 1;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<UnitCatalog> {
+        self.csv.flush().map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
+        self.book.save(&self.xlsx_path).map_err(xlsx)?;
+        Ok(UnitCatalog { unit_id: self.unit_id, csv: self.csv_path, xlsx: self.xlsx_path, rows: self.rows })
+    }
+}
+
+fn xlsx(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Usage(format!("writing the XLSX catalog failed: {e}"))
+}
+
+fn strings(b: &RecordBatch, i: usize) -> Result<Vec<String>> {
+    let a = cast(b.column(i), &DataType::Utf8)?;
+    let a = a.as_string::<i32>();
+    Ok((0..a.len()).map(|r| if a.is_null(r) { String::new() } else { a.value(r).to_owned() }).collect())
+}
+
+/// Writes every unit's catalog for `year` into `dir`. With `public`, the responsible column names
+/// the responsible role (分管领导…) instead of whatever the table named, which may be a person.
+pub async fn write(ctx: &SessionContext, dir: &Path, year: i32, unit: Option<&str>, public: bool) -> Result<Vec<UnitCatalog>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the catalog folder", dir, e))?;
+    let filter = unit.map(|u| format!(" AND unit_id = {}", sql_str(u))).unwrap_or_default();
+    let responsible = if public { "responsible_role_name" } else { "responsible" };
+    let query = format!(
+        "SELECT unit_id, unit_name, scheme, department_name, power, category, item, basis, limits, risk_point, level, measures, \
+           {responsible} AS responsible \
+         FROM (SELECT *, responsible_role AS responsible_role_name FROM risk_catalog) \
+         WHERE year = {year}{filter} ORDER BY unit_id, department_name, hash, row_no"
+    );
+    let mut stream = ctx.sql(&query).await?.execute_stream().await?;
+    let registry = sunlight_core::presets::registry();
+    let mut out = Vec::new();
+    let mut current: Option<Writer> = None;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let cols: Vec<Vec<String>> = (0..batch.num_columns()).map(|i| strings(&batch, i)).collect::<Result<_>>()?;
+        for r in 0..batch.num_rows() {
+            let unit_id = &cols[0][r];
+            if current.as_ref().is_none_or(|w| w.unit_id != *unit_id) {
+                if let Some(w) = current.take() {
+                    out.push(w.finish()?);
+                }
+                current = Some(Writer::new(dir, unit_id)?);
+            }
+            let mut cells: Vec<String> = (3..13).map(|c| cols[c][r].clone()).collect();
+            if public {
+                // Role id → the role's name in the table's scheme.
+                let name = registry.get(&cols[2][r]).ok().and_then(|s| s.role(&cells[9])).map(|x| x.name.zh.clone());
+                cells[9] = name.unwrap_or_else(|| "（责任岗位）".to_owned());
+            }
+            if let Some(w) = current.as_mut() {
+                w.row(&cells)?;
+            }
+        }
+    }
+    if let Some(w) = current.take() {
+        out.push(w.finish()?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,459 @@
+//! The annual evaluation report: `sunlight report --store DIR --year Y --out DIR`.
+//!
+//! Everything is computed with DataFusion over the same views analysts use, then written as a
+//! self-contained `index.html` (charts inline as SVG, no network), one page per unit, each chart
+//! as SVG and PNG, each table as CSV, and each unit's risk-level catalog as CSV and XLSX.
+//!
+//! With `public`, the report is what may be published (公示): no names of people (the catalog's
+//! responsible column names the role), and every count below `k` withheld and marked.
+
+mod catalog;
+mod html;
+mod table;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use datafusion::prelude::SessionContext;
+
+pub use catalog::{HEADERS as CATALOG_HEADERS, UnitCatalog};
+pub use table::{Cell, Table, escape};
+
+use crate::charts::{self, Chart, Figure, Heatmap, Kind, Series};
+use crate::error::{Error, Result};
+
+/// What to report on and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The store.
+    pub store: PathBuf,
+    /// The year evaluated.
+    pub year: i32,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Only this unit, if given.
+    pub unit: Option<String>,
+    /// Publishable output (公示): no names, small counts withheld.
+    pub public: bool,
+    /// The smallest count shown in public output.
+    pub k: u64,
+}
+
+/// What a report run wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// The main page.
+    pub index: PathBuf,
+    /// Tables written (CSV).
+    pub tables: usize,
+    /// Charts written (each as SVG and PNG).
+    pub charts: usize,
+    /// Units with a page.
+    pub units: usize,
+    /// Cells withheld in public output.
+    pub suppressed: usize,
+    /// Catalog rows written, all units.
+    pub catalog_rows: u64,
+}
+
+/// A SQL string literal.
+pub(crate) fn sql_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A file-name-safe form of a unit id: ASCII letters, digits, `-` and `_` kept, the rest hex-coded.
+pub(crate) fn unit_slug(id: &str) -> String {
+    let mut out = String::new();
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("~{b:02x}"));
+        }
+    }
+    if out.is_empty() { "unit".to_owned() } else { out.chars().take(120).collect() }
+}
+
+/// One section of a page: a heading, a chart, a table.
+pub(crate) struct Section {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) note: String,
+    pub(crate) svg: Option<String>,
+    pub(crate) table: Option<Table>,
+    pub(crate) files: Vec<(String, String)>,
+}
+
+struct Writer<'a> {
+    opts: &'a Options,
+    summary: Summary,
+}
+
+impl Writer<'_> {
+    fn dir(&self, sub: &str) -> Result<PathBuf> {
+        let d = self.opts.out.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| Error::io("creating the report folder", &d, e))?;
+        Ok(d)
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        std::fs::write(path, bytes).map_err(|e| Error::io("writing the report", path, e))
+    }
+
+    /// Writes a table's CSV (after suppression in public mode) and returns its link.
+    fn table(&mut self, t: &mut Table, counts: &[&str], prefix: &str) -> Result<(String, String)> {
+        if self.opts.public {
+            self.summary.suppressed += t.suppress(counts, self.opts.k);
+        }
+        let dir = self.dir("tables")?;
+        let name = format!("{prefix}{}.csv", t.name);
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend_from_slice(t.to_csv(self.opts.k).as_bytes());
+        self.write(&dir.join(&name), &bytes)?;
+        self.summary.tables += 1;
+        Ok((format!("tables/{name}"), format!("{} (CSV)", t.title)))
+    }
+
+    /// Draws a figure as SVG and PNG files and returns the SVG for inlining.
+    fn chart(&mut self, name: &str, figure: &Figure) -> Result<(String, Vec<(String, String)>)> {
+        let size = suggested_size(figure);
+        let svg = charts::svg(figure, size)?;
+        let png = charts::png(figure, size)?;
+        let dir = self.dir("charts")?;
+        self.write(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
+        self.write(&dir.join(format!("{name}.png")), &png)?;
+        self.summary.charts += 1;
+        Ok((svg, vec![(format!("charts/{name}.svg"), "SVG".into()), (format!("charts/{name}.png"), "PNG".into())]))
+    }
+}
+
+/// A picture wide enough for its categories.
+fn suggested_size(f: &Figure) -> (u32, u32) {
+    let n = match f {
+        Figure::Chart(c) => c.categories.len(),
+        Figure::Heatmap(h) => h.columns.len(),
+    };
+    let rows = match f {
+        Figure::Chart(_) => 0,
+        Figure::Heatmap(h) => h.rows.len(),
+    };
+    let w = (200 + 70 * n as u32).clamp(charts::SIZE.0, 2400);
+    let h = (260 + 34 * rows as u32).max(charts::SIZE.1).min(1800);
+    (w, h)
+}
+
+/// A long table (x, by, count) as a figure, suppressed cells drawn as 0.
+fn long_figure(t: &Table, kind: Option<Kind>, x: &str, by: &str, y: &str, title: &str, x_label: &str, y_label: &str) -> Option<Figure> {
+    let (xi, bi, yi) = (t.col(x)?, t.col(by)?, t.col(y)?);
+    let mut cats: Vec<String> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut cells: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for r in &t.rows {
+        let xv = r[xi].display(0);
+        let bv = r[bi].display(0);
+        let c = cats.iter().position(|v| *v == xv).unwrap_or_else(|| {
+            cats.push(xv);
+            cats.len() - 1
+        });
+        let g = groups.iter().position(|v| *v == bv).unwrap_or_else(|| {
+            groups.push(bv);
+            groups.len() - 1
+        });
+        *cells.entry((c, g)).or_insert(0.0) += r[yi].number().unwrap_or(0) as f64;
+    }
+    if cats.is_empty() || cats.len() > charts::MAX_CATEGORIES || groups.len() > charts::MAX_CATEGORIES {
+        return None;
+    }
+    let get = |c: usize, g: usize| cells.get(&(c, g)).copied().unwrap_or(0.0);
+    Some(match kind {
+        Some(kind) => Figure::Chart(Chart {
+            kind,
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            series: groups.iter().enumerate().map(|(g, n)| Series { name: n.clone(), values: (0..cats.len()).map(|c| get(c, g)).collect() }).collect(),
+            categories: cats,
+        }),
+        None => Figure::Heatmap(Heatmap {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            values: (0..groups.len()).map(|g| (0..cats.len()).map(|c| get(c, g)).collect()).collect(),
+            columns: cats,
+            rows: groups,
+        }),
+    })
+}
+
+async fn query(ctx: &SessionContext, name: &str, title: &str, sql: &str) -> Result<Table> {
+    let batches = ctx.sql(sql).await?.collect().await?;
+    Table::from_batches(name, title, &batches)
+}
+
+const SEVERITY_ZH: &str = "CASE severity WHEN 'high' THEN '高' WHEN 'medium' THEN '中' ELSE '低' END";
+const SEVERITY_ORDER: &str = "CASE severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
+const CHANGE_ZH: &str = "CASE change WHEN 'added' THEN '新增' WHEN 'removed' THEN '删除' WHEN 'upgraded' THEN '升级' \
+    WHEN 'downgraded' THEN '降级' ELSE '调整' END";
+
+/// Writes the report.
+pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io("creating the report folder", &opts.out, e))?;
+    let ctx = crate::sql::session(&opts.store).await?;
+    let y = opts.year;
+    let unit = opts.unit.as_deref().map(|u| format!(" AND unit_id = {}", sql_str(u))).unwrap_or_default();
+    let mut w = Writer { opts, summary: Summary::default() };
+    let mut sections: Vec<Section> = Vec::new();
+
+    progress("risk points by level");
+    let mut t = query(
+        &ctx,
+        "levels_by_unit",
+        "各单位风险点等级分布 / risk points by level and unit",
+        &format!(
+            "SELECT unit_name AS 单位, {SEVERITY_ZH} AS 等级, SUM(risk_points) AS 风险点数 FROM level_counts \
+             WHERE year = {y}{unit} GROUP BY unit_name, severity ORDER BY unit_name, {SEVERITY_ORDER}"
+        ),
+    )
+    .await?;
+    if t.rows.is_empty() {
+        return Err(Error::Usage(format!("the store holds no submissions for {y}{}", opts.unit.as_deref().map(|u| format!(" and unit '{u}'")).unwrap_or_default())));
+    }
+    let csv = w.table(&mut t, &["风险点数"], "")?;
+    let fig = long_figure(&t, Some(Kind::Stacked), "单位", "等级", "风险点数", &format!("{y} 年各单位风险点等级分布"), "单位", "风险点数");
+    sections.push(section(&mut w, "levels", &t, fig, csv, "按统一的高/中/低口径汇总各方案的等级（一级、一类较高等计为高）。")?);
+
+    let mut t = query(
+        &ctx,
+        "levels_by_department",
+        "各部门风险点等级分布 / risk points by level and department",
+        &format!(
+            "SELECT unit_name AS 单位, department_name AS 部门, level_name AS 风险等级, SUM(risk_points) AS 风险点数 \
+             FROM level_counts WHERE year = {y}{unit} AND table_kind = 'department' \
+             GROUP BY unit_name, department_name, level_name, rank ORDER BY unit_name, department_name, rank"
+        ),
+    )
+    .await?;
+    let by_dept = t.clone();
+    let csv = w.table(&mut t, &["风险点数"], "")?;
+    sections.push(section(&mut w, "levels-by-department", &t, None, csv, "各部门廉政风险识别防控表中的风险点。")?);
+
+    progress("risk types");
+    let mut t = query(
+        &ctx,
+        "types_by_unit",
+        "风险类型 × 单位 / risk type by unit",
+        &format!(
+            "SELECT unit_name AS 单位, risk_type_name AS 风险类型, SUM(risk_points) AS 风险点数 FROM type_counts \
+             WHERE year = {y}{unit} GROUP BY unit_name, risk_type_name ORDER BY unit_name, risk_type_name"
+        ),
+    )
+    .await?;
+    let csv = w.table(&mut t, &["风险点数"], "")?;
+    let fig = long_figure(&t, None, "单位", "风险类型", "风险点数", &format!("{y} 年风险类型分布"), "单位", "风险类型");
+    sections.push(section(&mut w, "types", &t, fig, csv, "")?);
+
+    progress("lines of defence");
+    let mut t = query(
+        &ctx,
+        "defence_gaps_by_unit",
+        "三道防线缺项 / risk points lacking a line of defence",
+        &format!(
+            "SELECT unit_name AS 单位, '前期预防' AS 防线, SUM(CASE WHEN has_prevention THEN 0 ELSE 1 END) AS 缺项风险点 \
+               FROM defence_coverage WHERE year = {y}{unit} GROUP BY unit_name \
+             UNION ALL SELECT unit_name, '中期监控', SUM(CASE WHEN has_monitoring THEN 0 ELSE 1 END) \
+               FROM defence_coverage WHERE year = {y}{unit} GROUP BY unit_name \
+             UNION ALL SELECT unit_name, '后期处置', SUM(CASE WHEN has_disposal THEN 0 ELSE 1 END) \
+               FROM defence_coverage WHERE year = {y}{unit} GROUP BY unit_name \
+             ORDER BY 1, 2"
+        ),
+    )
+    .await?;
+    let csv = w.table(&mut t, &["缺项风险点"], "")?;
+    let fig = long_figure(&t, Some(Kind::Bar), "单位", "防线", "缺项风险点", &format!("{y} 年缺少某道防线措施的风险点"), "单位", "风险点数");
+    sections.push(section(&mut w, "defence", &t, fig, csv, "每个风险点应在前期预防、中期监控、后期处置三道防线都有措施。")?);
+
+    progress("year-over-year change");
+    let mut t = query(
+        &ctx,
+        "yoy_by_unit",
+        "较上年变化 / change from the previous year",
+        &format!(
+            "SELECT unit_name AS 单位, {CHANGE_ZH} AS 变化, COUNT(*) AS 风险点数 FROM yoy_changes \
+             WHERE year = {y}{unit} GROUP BY unit_name, change ORDER BY unit_name, change"
+        ),
+    )
+    .await?;
+    let csv = w.table(&mut t, &["风险点数"], "")?;
+    let fig = long_figure(&t, Some(Kind::Bar), "单位", "变化", "风险点数", &format!("{} → {y} 年风险点变化（动态管理）", y - 1), "单位", "风险点数");
+    sections.push(section(&mut w, "yoy", &t, fig, csv, "与上一年度同一部门、同一权力、同一环节、同一风险点比较：新增、删除、升级、降级。")?);
+
+    progress("completion against the phases");
+    let mut t = query(
+        &ctx,
+        "completion_by_unit",
+        "按期报送情况 / tables on time, late, missing",
+        &format!(
+            "SELECT unit_name AS 单位, status AS 报送情况, COUNT(*) AS 表数 FROM ( \
+               SELECT unit_name, CASE WHEN late THEN '逾期' ELSE '按时' END AS status FROM submissions WHERE year = {y}{unit} \
+               UNION ALL SELECT unit_name, '未报' FROM late_tables WHERE year = {y}{unit} AND status = 'missing') \
+             GROUP BY unit_name, status ORDER BY unit_name, status"
+        ),
+    )
+    .await?;
+    let csv = w.table(&mut t, &["表数"], "")?;
+    let fig = long_figure(&t, Some(Kind::Stacked), "单位", "报送情况", "表数", &format!("{y} 年自查表报送情况"), "单位", "表数");
+    sections.push(section(&mut w, "completion", &t, fig, csv, "截止日为各方案“查找风险”阶段的结束日；未报指上一年报送而本年未报的部门表。")?);
+
+    let mut t = query(
+        &ctx,
+        "late_tables",
+        "逾期与未报的表 / late and missing tables",
+        &format!(
+            "SELECT unit_name AS 单位, department_name AS 部门, table_kind AS 表, status AS 情况, \
+               CAST(deadline AS VARCHAR) AS 截止日, CAST(submitted_date AS VARCHAR) AS 报送日, days_late AS 逾期天数 \
+             FROM late_tables WHERE year = {y}{unit} AND table_kind = 'department' ORDER BY unit_name, department_name"
+        ),
+    )
+    .await?;
+    let csv = w.table(&mut t, &[], "")?;
+    sections.push(section(&mut w, "late", &t, None, csv, "")?);
+
+    progress("top powers");
+    let mut t = query(
+        &ctx,
+        "top_powers",
+        "风险最集中的权力 / powers with the most and highest risks",
+        &format!(
+            "SELECT power_name AS 权力, COUNT(*) AS 风险点数, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS 高, \
+               SUM(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END) AS 中, SUM(CASE WHEN severity = 'low' THEN 1 ELSE 0 END) AS 低 \
+             FROM risk_points WHERE year = {y}{unit} GROUP BY power_name ORDER BY 高 DESC, 风险点数 DESC, 权力 LIMIT 15"
+        ),
+    )
+    .await?;
+    let csv = w.table(&mut t, &["风险点数", "高", "中", "低"], "")?;
+    let fig = wide_figure(&t, "权力", &["高", "中", "低"], &format!("{y} 年风险点最多、等级最高的权力"));
+    sections.push(section(&mut w, "top-powers", &t, fig, csv, "")?);
+
+    progress("unit pages and catalogs");
+    let catalogs = catalog::write(&ctx, &w.dir("catalog")?, y, opts.unit.as_deref(), opts.public).await?;
+    w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
+    let units = query(
+        &ctx,
+        "units",
+        "units",
+        &format!(
+            "SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS risk_points, \
+               COUNT(DISTINCT department_id) AS departments, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high \
+             FROM risk_points WHERE year = {y}{unit} GROUP BY unit_id ORDER BY unit_id"
+        ),
+    )
+    .await?;
+    let types_by_dept = query(
+        &ctx,
+        "types_by_department",
+        "风险类型 × 部门",
+        &format!(
+            "SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, SUM(risk_points) AS 风险点数 \
+             FROM type_counts WHERE year = {y}{unit} AND table_kind = 'department' \
+             GROUP BY unit_name, department_name, risk_type_name ORDER BY department_name, risk_type_name"
+        ),
+    )
+    .await?;
+    let mut unit_links = Vec::new();
+    for r in &units.rows {
+        let (id, name) = (r[0].display(0), r[1].display(0));
+        let slug = unit_slug(&id);
+        let mut page = Vec::new();
+        let mut levels = by_dept.clone();
+        levels.rows.retain(|row| row[0].display(0) == name);
+        levels.name = format!("levels-{slug}");
+        let csv = w.table(&mut levels, &["风险点数"], "")?;
+        let fig = long_figure(&levels, Some(Kind::Stacked), "部门", "风险等级", "风险点数", &format!("{name} {y} 年各部门风险等级"), "部门", "风险点数");
+        page.push(section(&mut w, &format!("levels-{slug}"), &levels, fig, csv, "")?);
+        let mut types = types_by_dept.clone();
+        types.rows.retain(|row| row[0].display(0) == name);
+        types.name = format!("types-{slug}");
+        let csv = w.table(&mut types, &["风险点数"], "")?;
+        let fig = long_figure(&types, None, "部门", "风险类型", "风险点数", &format!("{name} {y} 年风险类型 × 部门"), "部门", "风险类型");
+        page.push(section(&mut w, &format!("types-{slug}"), &types, fig, csv, "")?);
+        let files: Vec<(String, String)> = catalogs
+            .iter()
+            .filter(|c| c.unit_id == id)
+            .flat_map(|c| {
+                let csv = c.csv.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                let xlsx = c.xlsx.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                [(format!("../catalog/{csv}"), "廉政风险等级目录 (CSV)".to_owned()), (format!("../catalog/{xlsx}"), "廉政风险等级目录 (XLSX)".to_owned())]
+            })
+            .collect();
+        page.push(Section {
+            id: "catalog".into(),
+            title: "廉政风险等级目录 / risk-level catalog".into(),
+            note: "按种子文件的列序：权力、类别、权力项目、权力依据、权力行使界限、廉政风险点、风险等级、防控措施、防控管理责任部门（或责任人）。".into(),
+            svg: None,
+            table: None,
+            files,
+        });
+        let mut summary = Table {
+            name: format!("summary-{slug}"),
+            title: "概况 / summary".into(),
+            columns: vec!["方案".into(), "部门数".into(), "风险点数".into(), "高等级风险点".into()],
+            rows: vec![vec![r[2].clone(), r[4].clone(), r[3].clone(), r[5].clone()]],
+        };
+        let csv = w.table(&mut summary, &["部门数", "风险点数", "高等级风险点"], "")?;
+        page.insert(0, section(&mut w, "summary", &summary, None, csv, "")?);
+        let dir = w.dir("units")?;
+        let file = format!("{slug}.html");
+        let html = html::page(&format!("{name} · {y} 年度廉政风险防控评估"), &page, opts, true);
+        w.write(&dir.join(&file), html.as_bytes())?;
+        unit_links.push((format!("units/{file}"), name));
+        w.summary.units += 1;
+    }
+    sections.push(Section {
+        id: "units".into(),
+        title: "各单位 / units".into(),
+        note: String::new(),
+        svg: None,
+        table: None,
+        files: unit_links,
+    });
+    let html = html::page(&format!("{y} 年度廉政风险防控评估报告"), &sections, opts, false);
+    let index = opts.out.join("index.html");
+    w.write(&index, html.as_bytes())?;
+    w.summary.index = index;
+    Ok(w.summary)
+}
+
+fn section(w: &mut Writer<'_>, id: &str, t: &Table, fig: Option<Figure>, csv: (String, String), note: &str) -> Result<Section> {
+    let mut files = vec![csv];
+    let svg = match fig {
+        Some(f) => {
+            let (svg, links) = w.chart(id, &f)?;
+            files.extend(links);
+            Some(svg)
+        }
+        None => None,
+    };
+    Ok(Section { id: id.to_owned(), title: t.title.clone(), note: note.to_owned(), svg, table: Some(t.clone()), files })
+}
+
+/// A wide table (a label column and count columns) as stacked bars.
+fn wide_figure(t: &Table, x: &str, ys: &[&str], title: &str) -> Option<Figure> {
+    let xi = t.col(x)?;
+    if t.rows.is_empty() {
+        return None;
+    }
+    Some(Figure::Chart(Chart {
+        kind: Kind::Stacked,
+        title: title.into(),
+        x_label: x.into(),
+        y_label: "风险点数".into(),
+        categories: t.rows.iter().map(|r| r[xi].display(0)).collect(),
+        series: ys
+            .iter()
+            .filter_map(|y| {
+                let yi = t.col(y)?;
+                Some(Series { name: (*y).into(), values: t.rows.iter().map(|r| r[yi].number().unwrap_or(0) as f64).collect() })
+            })
+            .collect(),
+    }))
+}
