@@ -73,10 +73,10 @@ impl Kernel {
     }
 
     fn interrupt(&self) {
-        if let Ok(mut running) = self.running.lock() {
-            if let Some(handle) = running.take() {
-                handle.abort();
-            }
+        if let Ok(mut running) = self.running.lock()
+            && let Some(handle) = running.take()
+        {
+            handle.abort();
         }
     }
 }
@@ -133,11 +133,10 @@ pub async fn serve(info: ConnectionInfo, engine: Arc<Mutex<Engine>>) -> Result<(
             match control.read().await {
                 Ok(message) => {
                     k.publish(Status::busy().as_child_of(&message));
-                    let reply = control_reply(&k, &message);
-                    if let Some(reply) = reply {
-                        if let Err(e) = control.send(reply).await {
-                            eprintln!("sunlight kernel: control reply: {e}");
-                        }
+                    if let Some(reply) = control_reply(&k, &message)
+                        && let Err(e) = control.send(reply).await
+                    {
+                        eprintln!("sunlight kernel: control reply: {e}");
                     }
                     k.publish(Status::idle().as_child_of(&message));
                     if matches!(message.content, JupyterMessageContent::ShutdownRequest(_)) {
@@ -168,10 +167,10 @@ pub async fn serve(info: ConnectionInfo, engine: Arc<Mutex<Engine>>) -> Result<(
                     k.publish(Status::busy().as_child_of(&message));
                     let shutdown =
                         matches!(message.content, JupyterMessageContent::ShutdownRequest(_));
-                    if let Some(reply) = shell_reply(&k, &message, &mut count).await {
-                        if let Err(e) = shell_tx.send(reply).await {
-                            eprintln!("sunlight kernel: shell reply: {e}");
-                        }
+                    if let Some(reply) = shell_reply(&k, &message, &mut count).await
+                        && let Err(e) = shell_tx.send(reply).await
+                    {
+                        eprintln!("sunlight kernel: shell reply: {e}");
                     }
                     k.publish(Status::idle().as_child_of(&message));
                     if shutdown {
