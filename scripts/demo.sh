@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
 # The main job on the built-in demo data: the README's first command. Set-up included.
+# Generates demo submissions for all four preset schemes, ingests them (the bad examples are
+# rejected and reported), runs a query, and writes the annual evaluation report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 bash scripts/setup.sh
 out=${SUNLIGHT_DEMO_DIR:-target/demo}
+year=${SUNLIGHT_DEMO_YEAR:-2013}
+rm -rf "$out/data" "$out/store" "$out/report" "$out/report-public"
 mkdir -p "$out"
 
-say "finalising the demo tables of three presets into canonical submissions ($out)"
-cargo build -q -p sunlight-core --example finalize
-for t in tests/fixtures/good-tables/*.json; do
-  at=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["submitted_at"])' "$t")
-  name=$(basename "$t" .json)
-  cargo run -q -p sunlight-core --example finalize -- "$t" "$at" > "$out/$name.submission.json"
-  echo "$name: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hash"])' "$out/$name.submission.json")"
-done
+say "building the sunlight command"
+cargo build -q -p sunlight-queries --bin sunlight
+sunlight=target/debug/sunlight
+
+say "generating demo submissions (4 preset schemes, 2012-2014)"
+"$sunlight" demo-data --out "$out/data" --units 2 --years 2012..2014
+
+say "ingesting them into $out/store (the files in $out/data/bad are meant to be rejected)"
+"$sunlight" ingest "$out/data/submissions" "$out/data/bad" --store "$out/store" || [ $? -eq 1 ]
+
+say "risk points by level and unit, $year"
+"$sunlight" sql --store "$out/store" "SELECT unit_name, level_name, SUM(risk_points) AS risk_points FROM level_counts WHERE year = $year GROUP BY unit_name, level_name, rank ORDER BY unit_name, rank"
+
+say "writing the $year annual evaluation report"
+"$sunlight" report --store "$out/store" --year "$year" --out "$out/report"
+"$sunlight" report --store "$out/store" --year "$year" --out "$out/report-public" --public
+
+say "open $out/report/index.html (and $out/report-public/index.html, the edition for 公示)"

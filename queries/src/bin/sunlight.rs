@@ -29,6 +29,9 @@ enum Command {
     Ingest(IngestArgs),
     /// Run SQL on the store; without a query, an interactive prompt.
     Sql(SqlArgs),
+    /// Write the annual evaluation report: HTML with charts, PNG/SVG charts, CSV tables and each
+    /// unit's risk-level catalog (廉政风险等级目录) as CSV and XLSX.
+    Report(ReportArgs),
     /// The Jupyter notebook kernel ("Sunlight SQL"): run it, or install its kernelspec.
     Kernel(sunlight_queries::kernel::KernelArgs),
 }
@@ -86,6 +89,79 @@ struct SqlArgs {
     output: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The store folder.
+    #[arg(long)]
+    store: PathBuf,
+    /// The year to evaluate.
+    #[arg(long)]
+    year: i32,
+    /// Folder to write the report into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Only this unit (its id).
+    #[arg(long)]
+    unit: Option<String>,
+    /// What may be published (公示): no names of people, counts below --k withheld.
+    #[arg(long)]
+    public: bool,
+    /// With --public: the smallest count shown.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    k: u64,
+}
+
+fn run_report(a: &ReportArgs) -> Result<()> {
+    let started = Instant::now();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = ProgressBar::new(9);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |step: &str| {
+        if let Some(b) = &bar {
+            b.inc(1);
+            b.set_message(step.to_owned());
+        }
+    };
+    let opts = sunlight_queries::report::Options {
+        store: a.store.clone(),
+        year: a.year,
+        out: a.out.clone(),
+        unit: a.unit.clone(),
+        public: a.public,
+        k: a.k,
+    };
+    let rt = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::io("starting the query runtime", Path::new("-"), e))?;
+    let summary = rt.block_on(sunlight_queries::report::run(&opts, &progress))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    eprintln!(
+        "report for {} written to {} in {:.1}s: {} tables, {} charts, {} unit pages, {} catalog rows{}",
+        a.year,
+        summary.index.display(),
+        started.elapsed().as_secs_f64(),
+        summary.tables,
+        summary.charts,
+        summary.units,
+        summary.catalog_rows,
+        if a.public {
+            format!(
+                ", {} small counts withheld (k = {})",
+                summary.suppressed, a.k
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
 fn parse_years(s: &str) -> std::result::Result<(i32, i32), String> {
     let bad = || format!("'{s}' is not a year range; write FIRST..LAST, e.g. 2012..2014");
     let (a, b) = s.split_once("..").ok_or_else(bad)?;
@@ -107,6 +183,7 @@ fn main() -> ExitCode {
         Command::DemoData(a) => demo_data(&a).map(|()| ExitCode::SUCCESS),
         Command::Ingest(a) => run_ingest(&a),
         Command::Sql(a) => run_sql(&a).map(|()| ExitCode::SUCCESS),
+        Command::Report(a) => run_report(&a).map(|()| ExitCode::SUCCESS),
         Command::Kernel(a) => sunlight_queries::kernel::main(&a),
     };
     match result {

@@ -19,8 +19,18 @@ use super::{sql_str, unit_slug};
 use crate::error::{Error, Result};
 
 /// The catalog's columns: the department, then the seeds' nine columns.
-pub const HEADERS: [&str; 10] =
-    ["部门", "权力", "类别", "权力项目", "权力依据", "权力行使界限", "廉政风险点", "风险等级", "防控措施", "防控管理责任部门（或责任人）"];
+pub const HEADERS: [&str; 10] = [
+    "部门",
+    "权力",
+    "类别",
+    "权力项目",
+    "权力依据",
+    "权力行使界限",
+    "廉政风险点",
+    "风险等级",
+    "防控措施",
+    "防控管理责任部门（或责任人）",
+];
 
 /// Excel's row limit is 1,048,576; a catalog longer than this continues on another sheet.
 const ROWS_PER_SHEET: u32 = 1_000_000;
@@ -54,29 +64,52 @@ impl Writer {
         let stem = format!("catalog-{}", unit_slug(unit_id));
         let csv_path = dir.join(format!("{stem}.csv"));
         let xlsx_path = dir.join(format!("{stem}.xlsx"));
-        let file = File::create(&csv_path).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        let file =
+            File::create(&csv_path).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
         let mut csv = BufWriter::new(file);
         // A BOM so that spreadsheet programs read the Chinese as UTF-8.
-        csv.write_all("\u{feff}".as_bytes()).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        csv.write_all("\u{feff}".as_bytes())
+            .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
         let header: Vec<String> = HEADERS.iter().map(|h| super::table::csv_cell(h)).collect();
-        writeln!(csv, "{}\r", header.join(",")).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
-        let mut w = Writer { unit_id: unit_id.to_owned(), csv_path, xlsx_path, csv, book: Workbook::new(), sheet_rows: 0, sheets: 0, rows: 0 };
+        writeln!(csv, "{}\r", header.join(","))
+            .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        let mut w = Writer {
+            unit_id: unit_id.to_owned(),
+            csv_path,
+            xlsx_path,
+            csv,
+            book: Workbook::new(),
+            sheet_rows: 0,
+            sheets: 0,
+            rows: 0,
+        };
         w.new_sheet()?;
         Ok(w)
     }
 
     fn sheet(&mut self) -> Result<&mut Worksheet> {
-        self.book.worksheet_from_index(self.sheets as usize - 1).map_err(xlsx)
+        self.book
+            .worksheet_from_index(self.sheets as usize - 1)
+            .map_err(xlsx)
     }
 
     fn new_sheet(&mut self) -> Result<()> {
         self.sheets += 1;
         let bold = Format::new().set_bold().set_text_wrap();
-        let sheet = self.book.add_worksheet_with_constant_memory().map_err(xlsx)?;
-        sheet.set_name(format!("目录{}", self.sheets)).map_err(xlsx)?;
+        let sheet = self
+            .book
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx)?;
+        sheet
+            .set_name(format!("目录{}", self.sheets))
+            .map_err(xlsx)?;
         for (c, h) in HEADERS.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx)?;
-            sheet.set_column_width(c as u16, if c == 6 || c == 8 { 40 } else { 16 }).map_err(xlsx)?;
+            sheet
+                .write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(xlsx)?;
+            sheet
+                .set_column_width(c as u16, if c == 6 || c == 8 { 40 } else { 16 })
+                .map_err(xlsx)?;
         }
         self.sheet_rows = 1;
         Ok(())
@@ -84,7 +117,8 @@ impl Writer {
 
     fn row(&mut self, cells: &[String]) -> Result<()> {
         let fields: Vec<String> = cells.iter().map(|c| super::table::csv_cell(c)).collect();
-        writeln!(self.csv, "{}\r", fields.join(",")).map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
+        writeln!(self.csv, "{}\r", fields.join(","))
+            .map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
         if self.sheet_rows > ROWS_PER_SHEET {
             self.new_sheet()?;
         }
@@ -99,9 +133,16 @@ impl Writer {
     }
 
     fn finish(mut self) -> Result<UnitCatalog> {
-        self.csv.flush().map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
+        self.csv
+            .flush()
+            .map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
         self.book.save(&self.xlsx_path).map_err(xlsx)?;
-        Ok(UnitCatalog { unit_id: self.unit_id, csv: self.csv_path, xlsx: self.xlsx_path, rows: self.rows })
+        Ok(UnitCatalog {
+            unit_id: self.unit_id,
+            csv: self.csv_path,
+            xlsx: self.xlsx_path,
+            rows: self.rows,
+        })
     }
 }
 
@@ -112,15 +153,35 @@ fn xlsx(e: rust_xlsxwriter::XlsxError) -> Error {
 fn strings(b: &RecordBatch, i: usize) -> Result<Vec<String>> {
     let a = cast(b.column(i), &DataType::Utf8)?;
     let a = a.as_string::<i32>();
-    Ok((0..a.len()).map(|r| if a.is_null(r) { String::new() } else { a.value(r).to_owned() }).collect())
+    Ok((0..a.len())
+        .map(|r| {
+            if a.is_null(r) {
+                String::new()
+            } else {
+                a.value(r).to_owned()
+            }
+        })
+        .collect())
 }
 
 /// Writes every unit's catalog for `year` into `dir`. With `public`, the responsible column names
 /// the responsible role (分管领导…) instead of whatever the table named, which may be a person.
-pub async fn write(ctx: &SessionContext, dir: &Path, year: i32, unit: Option<&str>, public: bool) -> Result<Vec<UnitCatalog>> {
+pub async fn write(
+    ctx: &SessionContext,
+    dir: &Path,
+    year: i32,
+    unit: Option<&str>,
+    public: bool,
+) -> Result<Vec<UnitCatalog>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the catalog folder", dir, e))?;
-    let filter = unit.map(|u| format!(" AND unit_id = {}", sql_str(u))).unwrap_or_default();
-    let responsible = if public { "responsible_role_name" } else { "responsible" };
+    let filter = unit
+        .map(|u| format!(" AND unit_id = {}", sql_str(u)))
+        .unwrap_or_default();
+    let responsible = if public {
+        "responsible_role_name"
+    } else {
+        "responsible"
+    };
     let query = format!(
         "SELECT unit_id, unit_name, scheme, department_name, power, category, item, basis, limits, risk_point, level, measures, \
            {responsible} AS responsible \
@@ -133,7 +194,9 @@ pub async fn write(ctx: &SessionContext, dir: &Path, year: i32, unit: Option<&st
     let mut current: Option<Writer> = None;
     while let Some(batch) = stream.next().await {
         let batch = batch?;
-        let cols: Vec<Vec<String>> = (0..batch.num_columns()).map(|i| strings(&batch, i)).collect::<Result<_>>()?;
+        let cols: Vec<Vec<String>> = (0..batch.num_columns())
+            .map(|i| strings(&batch, i))
+            .collect::<Result<_>>()?;
         for r in 0..batch.num_rows() {
             let unit_id = &cols[0][r];
             if current.as_ref().is_none_or(|w| w.unit_id != *unit_id) {
@@ -145,7 +208,11 @@ pub async fn write(ctx: &SessionContext, dir: &Path, year: i32, unit: Option<&st
             let mut cells: Vec<String> = (3..13).map(|c| cols[c][r].clone()).collect();
             if public {
                 // Role id → the role's name in the table's scheme.
-                let name = registry.get(&cols[2][r]).ok().and_then(|s| s.role(&cells[9])).map(|x| x.name.zh.clone());
+                let name = registry
+                    .get(&cols[2][r])
+                    .ok()
+                    .and_then(|s| s.role(&cells[9]))
+                    .map(|x| x.name.zh.clone());
                 cells[9] = name.unwrap_or_else(|| "（责任岗位）".to_owned());
             }
             if let Some(w) = current.as_mut() {

@@ -35,13 +35,23 @@ pub(super) fn page(title: &str, sections: &[Section], opts: &Options, nested: bo
     } else {
         out.push_str("<nav>");
         for s in sections {
-            let _ = write!(out, "<a href=\"#{}\">{}</a>", escape(&s.id), escape(s.title.split(" / ").next().unwrap_or(&s.title)));
+            let _ = write!(
+                out,
+                "<a href=\"#{}\">{}</a>",
+                escape(&s.id),
+                escape(s.title.split(" / ").next().unwrap_or(&s.title))
+            );
         }
         out.push_str("</nav>\n");
     }
     let prefix = if nested { "../" } else { "" };
     for s in sections {
-        let _ = write!(out, "<section id=\"{}\">\n<h2>{}</h2>\n", escape(&s.id), escape(&s.title));
+        let _ = write!(
+            out,
+            "<section id=\"{}\">\n<h2>{}</h2>\n",
+            escape(&s.id),
+            escape(&s.title)
+        );
         if !s.note.is_empty() {
             let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&s.note));
         }
@@ -59,7 +69,11 @@ pub(super) fn page(title: &str, sections: &[Section], opts: &Options, nested: bo
         if !s.files.is_empty() {
             out.push_str("<p class=\"files\">");
             for (href, label) in &s.files {
-                let href = if href.starts_with("../") || href.starts_with("units/") { href.clone() } else { format!("{prefix}{href}") };
+                let href = if href.starts_with("../") || href.starts_with("units/") {
+                    href.clone()
+                } else {
+                    format!("{prefix}{href}")
+                };
                 let _ = write!(out, "<a href=\"{}\">{}</a>", escape(&href), escape(label));
             }
             out.push_str("</p>\n");

@@ -71,7 +71,11 @@ pub(crate) fn unit_slug(id: &str) -> String {
             out.push_str(&format!("~{b:02x}"));
         }
     }
-    if out.is_empty() { "unit".to_owned() } else { out.chars().take(120).collect() }
+    if out.is_empty() {
+        "unit".to_owned()
+    } else {
+        out.chars().take(120).collect()
+    }
 }
 
 /// One section of a page: a heading, a chart, a table.
@@ -123,7 +127,13 @@ impl Writer<'_> {
         self.write(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
         self.write(&dir.join(format!("{name}.png")), &png)?;
         self.summary.charts += 1;
-        Ok((svg, vec![(format!("charts/{name}.svg"), "SVG".into()), (format!("charts/{name}.png"), "PNG".into())]))
+        Ok((
+            svg,
+            vec![
+                (format!("charts/{name}.svg"), "SVG".into()),
+                (format!("charts/{name}.png"), "PNG".into()),
+            ],
+        ))
     }
 }
 
@@ -143,7 +153,16 @@ fn suggested_size(f: &Figure) -> (u32, u32) {
 }
 
 /// A long table (x, by, count) as a figure, suppressed cells drawn as 0.
-fn long_figure(t: &Table, kind: Option<Kind>, x: &str, by: &str, y: &str, title: &str, x_label: &str, y_label: &str) -> Option<Figure> {
+fn long_figure(
+    t: &Table,
+    kind: Option<Kind>,
+    x: &str,
+    by: &str,
+    y: &str,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+) -> Option<Figure> {
     let (xi, bi, yi) = (t.col(x)?, t.col(by)?, t.col(y)?);
     let mut cats: Vec<String> = Vec::new();
     let mut groups: Vec<String> = Vec::new();
@@ -161,7 +180,34 @@ fn long_figure(t: &Table, kind: Option<Kind>, x: &str, by: &str, y: &str, title:
         });
         *cells.entry((c, g)).or_insert(0.0) += r[yi].number().unwrap_or(0) as f64;
     }
-    if cats.is_empty() || cats.len() > charts::MAX_CATEGORIES || groups.len() > charts::MAX_CATEGORIES {
+    // Series in severity order (高 before 中 before 低, 一级 before 二级…) when the table says it.
+    if let Some(oi) = t.col("rank") {
+        let rank_of = |g: &str| {
+            t.rows
+                .iter()
+                .filter(|r| r[bi].display(0) == g)
+                .filter_map(|r| r[oi].number())
+                .min()
+                .unwrap_or(i64::MAX)
+        };
+        let mut order: Vec<(i64, usize)> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (rank_of(g), i))
+            .collect();
+        order.sort();
+        let remap: Vec<usize> = order.iter().map(|(_, i)| *i).collect();
+        let moved: BTreeMap<(usize, usize), f64> = cells
+            .iter()
+            .map(|(&(c, g), v)| ((c, remap.iter().position(|x| *x == g).unwrap_or(g)), *v))
+            .collect();
+        cells = moved;
+        groups = remap.iter().map(|i| groups[*i].clone()).collect();
+    }
+    if cats.is_empty()
+        || cats.len() > charts::MAX_CATEGORIES
+        || groups.len() > charts::MAX_CATEGORIES
+    {
         return None;
     }
     let get = |c: usize, g: usize| cells.get(&(c, g)).copied().unwrap_or(0.0);
@@ -171,14 +217,23 @@ fn long_figure(t: &Table, kind: Option<Kind>, x: &str, by: &str, y: &str, title:
             title: title.into(),
             x_label: x_label.into(),
             y_label: y_label.into(),
-            series: groups.iter().enumerate().map(|(g, n)| Series { name: n.clone(), values: (0..cats.len()).map(|c| get(c, g)).collect() }).collect(),
+            series: groups
+                .iter()
+                .enumerate()
+                .map(|(g, n)| Series {
+                    name: n.clone(),
+                    values: (0..cats.len()).map(|c| get(c, g)).collect(),
+                })
+                .collect(),
             categories: cats,
         }),
         None => Figure::Heatmap(Heatmap {
             title: title.into(),
             x_label: x_label.into(),
             y_label: y_label.into(),
-            values: (0..groups.len()).map(|g| (0..cats.len()).map(|c| get(c, g)).collect()).collect(),
+            values: (0..groups.len())
+                .map(|g| (0..cats.len()).map(|c| get(c, g)).collect())
+                .collect(),
             columns: cats,
             rows: groups,
         }),
@@ -190,18 +245,27 @@ async fn query(ctx: &SessionContext, name: &str, title: &str, sql: &str) -> Resu
     Table::from_batches(name, title, &batches)
 }
 
-const SEVERITY_ZH: &str = "CASE severity WHEN 'high' THEN '高' WHEN 'medium' THEN '中' ELSE '低' END";
+const SEVERITY_ZH: &str =
+    "CASE severity WHEN 'high' THEN '高' WHEN 'medium' THEN '中' ELSE '低' END";
 const SEVERITY_ORDER: &str = "CASE severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
 const CHANGE_ZH: &str = "CASE change WHEN 'added' THEN '新增' WHEN 'removed' THEN '删除' WHEN 'upgraded' THEN '升级' \
     WHEN 'downgraded' THEN '降级' ELSE '调整' END";
 
 /// Writes the report.
 pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io("creating the report folder", &opts.out, e))?;
+    std::fs::create_dir_all(&opts.out)
+        .map_err(|e| Error::io("creating the report folder", &opts.out, e))?;
     let ctx = crate::sql::session(&opts.store).await?;
     let y = opts.year;
-    let unit = opts.unit.as_deref().map(|u| format!(" AND unit_id = {}", sql_str(u))).unwrap_or_default();
-    let mut w = Writer { opts, summary: Summary::default() };
+    let unit = opts
+        .unit
+        .as_deref()
+        .map(|u| format!(" AND unit_id = {}", sql_str(u)))
+        .unwrap_or_default();
+    let mut w = Writer {
+        opts,
+        summary: Summary::default(),
+    };
     let mut sections: Vec<Section> = Vec::new();
 
     progress("risk points by level");
@@ -210,24 +274,46 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         "levels_by_unit",
         "各单位风险点等级分布 / risk points by level and unit",
         &format!(
-            "SELECT unit_name AS 单位, {SEVERITY_ZH} AS 等级, SUM(risk_points) AS 风险点数 FROM level_counts \
-             WHERE year = {y}{unit} GROUP BY unit_name, severity ORDER BY unit_name, {SEVERITY_ORDER}"
+            "SELECT unit_name AS 单位, {SEVERITY_ZH} AS 等级, SUM(risk_points) AS 风险点数, {SEVERITY_ORDER} AS rank \
+             FROM level_counts WHERE year = {y}{unit} GROUP BY unit_name, severity ORDER BY unit_name, rank"
         ),
     )
     .await?;
     if t.rows.is_empty() {
-        return Err(Error::Usage(format!("the store holds no submissions for {y}{}", opts.unit.as_deref().map(|u| format!(" and unit '{u}'")).unwrap_or_default())));
+        return Err(Error::Usage(format!(
+            "the store holds no submissions for {y}{}",
+            opts.unit
+                .as_deref()
+                .map(|u| format!(" and unit '{u}'"))
+                .unwrap_or_default()
+        )));
     }
     let csv = w.table(&mut t, &["风险点数"], "")?;
-    let fig = long_figure(&t, Some(Kind::Stacked), "单位", "等级", "风险点数", &format!("{y} 年各单位风险点等级分布"), "单位", "风险点数");
-    sections.push(section(&mut w, "levels", &t, fig, csv, "按统一的高/中/低口径汇总各方案的等级（一级、一类较高等计为高）。")?);
+    let fig = long_figure(
+        &t,
+        Some(Kind::Stacked),
+        "单位",
+        "等级",
+        "风险点数",
+        &format!("{y} 年各单位风险点等级分布"),
+        "单位",
+        "风险点数",
+    );
+    sections.push(section(
+        &mut w,
+        "levels",
+        &t,
+        fig,
+        csv,
+        "按统一的高/中/低口径汇总各方案的等级（一级、一类较高等计为高）。",
+    )?);
 
     let mut t = query(
         &ctx,
         "levels_by_department",
         "各部门风险点等级分布 / risk points by level and department",
         &format!(
-            "SELECT unit_name AS 单位, department_name AS 部门, level_name AS 风险等级, SUM(risk_points) AS 风险点数 \
+            "SELECT unit_name AS 单位, department_name AS 部门, level_name AS 风险等级, SUM(risk_points) AS 风险点数, rank \
              FROM level_counts WHERE year = {y}{unit} AND table_kind = 'department' \
              GROUP BY unit_name, department_name, level_name, rank ORDER BY unit_name, department_name, rank"
         ),
@@ -235,7 +321,14 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     .await?;
     let by_dept = t.clone();
     let csv = w.table(&mut t, &["风险点数"], "")?;
-    sections.push(section(&mut w, "levels-by-department", &t, None, csv, "各部门廉政风险识别防控表中的风险点。")?);
+    sections.push(section(
+        &mut w,
+        "levels-by-department",
+        &t,
+        None,
+        csv,
+        "各部门廉政风险识别防控表中的风险点。",
+    )?);
 
     progress("risk types");
     let mut t = query(
@@ -249,7 +342,16 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )
     .await?;
     let csv = w.table(&mut t, &["风险点数"], "")?;
-    let fig = long_figure(&t, None, "单位", "风险类型", "风险点数", &format!("{y} 年风险类型分布"), "单位", "风险类型");
+    let fig = long_figure(
+        &t,
+        None,
+        "单位",
+        "风险类型",
+        "风险点数",
+        &format!("{y} 年风险类型分布"),
+        "单位",
+        "风险类型",
+    );
     sections.push(section(&mut w, "types", &t, fig, csv, "")?);
 
     progress("lines of defence");
@@ -269,8 +371,24 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )
     .await?;
     let csv = w.table(&mut t, &["缺项风险点"], "")?;
-    let fig = long_figure(&t, Some(Kind::Bar), "单位", "防线", "缺项风险点", &format!("{y} 年缺少某道防线措施的风险点"), "单位", "风险点数");
-    sections.push(section(&mut w, "defence", &t, fig, csv, "每个风险点应在前期预防、中期监控、后期处置三道防线都有措施。")?);
+    let fig = long_figure(
+        &t,
+        Some(Kind::Bar),
+        "单位",
+        "防线",
+        "缺项风险点",
+        &format!("{y} 年缺少某道防线措施的风险点"),
+        "单位",
+        "风险点数",
+    );
+    sections.push(section(
+        &mut w,
+        "defence",
+        &t,
+        fig,
+        csv,
+        "每个风险点应在前期预防、中期监控、后期处置三道防线都有措施。",
+    )?);
 
     progress("year-over-year change");
     let mut t = query(
@@ -284,8 +402,24 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )
     .await?;
     let csv = w.table(&mut t, &["风险点数"], "")?;
-    let fig = long_figure(&t, Some(Kind::Bar), "单位", "变化", "风险点数", &format!("{} → {y} 年风险点变化（动态管理）", y - 1), "单位", "风险点数");
-    sections.push(section(&mut w, "yoy", &t, fig, csv, "与上一年度同一部门、同一权力、同一环节、同一风险点比较：新增、删除、升级、降级。")?);
+    let fig = long_figure(
+        &t,
+        Some(Kind::Bar),
+        "单位",
+        "变化",
+        "风险点数",
+        &format!("{} → {y} 年风险点变化（动态管理）", y - 1),
+        "单位",
+        "风险点数",
+    );
+    sections.push(section(
+        &mut w,
+        "yoy",
+        &t,
+        fig,
+        csv,
+        "与上一年度同一部门、同一权力、同一环节、同一风险点比较：新增、删除、升级、降级。",
+    )?);
 
     progress("completion against the phases");
     let mut t = query(
@@ -301,8 +435,24 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )
     .await?;
     let csv = w.table(&mut t, &["表数"], "")?;
-    let fig = long_figure(&t, Some(Kind::Stacked), "单位", "报送情况", "表数", &format!("{y} 年自查表报送情况"), "单位", "表数");
-    sections.push(section(&mut w, "completion", &t, fig, csv, "截止日为各方案“查找风险”阶段的结束日；未报指上一年报送而本年未报的部门表。")?);
+    let fig = long_figure(
+        &t,
+        Some(Kind::Stacked),
+        "单位",
+        "报送情况",
+        "表数",
+        &format!("{y} 年自查表报送情况"),
+        "单位",
+        "表数",
+    );
+    sections.push(section(
+        &mut w,
+        "completion",
+        &t,
+        fig,
+        csv,
+        "截止日为各方案“查找风险”阶段的结束日；未报指上一年报送而本年未报的部门表。",
+    )?);
 
     let mut t = query(
         &ctx,
@@ -331,11 +481,23 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )
     .await?;
     let csv = w.table(&mut t, &["风险点数", "高", "中", "低"], "")?;
-    let fig = wide_figure(&t, "权力", &["高", "中", "低"], &format!("{y} 年风险点最多、等级最高的权力"));
+    let fig = wide_figure(
+        &t,
+        "权力",
+        &["高", "中", "低"],
+        &format!("{y} 年风险点最多、等级最高的权力"),
+    );
     sections.push(section(&mut w, "top-powers", &t, fig, csv, "")?);
 
     progress("unit pages and catalogs");
-    let catalogs = catalog::write(&ctx, &w.dir("catalog")?, y, opts.unit.as_deref(), opts.public).await?;
+    let catalogs = catalog::write(
+        &ctx,
+        &w.dir("catalog")?,
+        y,
+        opts.unit.as_deref(),
+        opts.public,
+    )
+    .await?;
     w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
     let units = query(
         &ctx,
@@ -368,21 +530,70 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         levels.rows.retain(|row| row[0].display(0) == name);
         levels.name = format!("levels-{slug}");
         let csv = w.table(&mut levels, &["风险点数"], "")?;
-        let fig = long_figure(&levels, Some(Kind::Stacked), "部门", "风险等级", "风险点数", &format!("{name} {y} 年各部门风险等级"), "部门", "风险点数");
-        page.push(section(&mut w, &format!("levels-{slug}"), &levels, fig, csv, "")?);
+        let fig = long_figure(
+            &levels,
+            Some(Kind::Stacked),
+            "部门",
+            "风险等级",
+            "风险点数",
+            &format!("{name} {y} 年各部门风险等级"),
+            "部门",
+            "风险点数",
+        );
+        page.push(section(
+            &mut w,
+            &format!("levels-{slug}"),
+            &levels,
+            fig,
+            csv,
+            "",
+        )?);
         let mut types = types_by_dept.clone();
         types.rows.retain(|row| row[0].display(0) == name);
         types.name = format!("types-{slug}");
         let csv = w.table(&mut types, &["风险点数"], "")?;
-        let fig = long_figure(&types, None, "部门", "风险类型", "风险点数", &format!("{name} {y} 年风险类型 × 部门"), "部门", "风险类型");
-        page.push(section(&mut w, &format!("types-{slug}"), &types, fig, csv, "")?);
+        let fig = long_figure(
+            &types,
+            None,
+            "部门",
+            "风险类型",
+            "风险点数",
+            &format!("{name} {y} 年风险类型 × 部门"),
+            "部门",
+            "风险类型",
+        );
+        page.push(section(
+            &mut w,
+            &format!("types-{slug}"),
+            &types,
+            fig,
+            csv,
+            "",
+        )?);
         let files: Vec<(String, String)> = catalogs
             .iter()
             .filter(|c| c.unit_id == id)
             .flat_map(|c| {
-                let csv = c.csv.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                let xlsx = c.xlsx.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                [(format!("../catalog/{csv}"), "廉政风险等级目录 (CSV)".to_owned()), (format!("../catalog/{xlsx}"), "廉政风险等级目录 (XLSX)".to_owned())]
+                let csv = c
+                    .csv
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let xlsx = c
+                    .xlsx
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                [
+                    (
+                        format!("../catalog/{csv}"),
+                        "廉政风险等级目录 (CSV)".to_owned(),
+                    ),
+                    (
+                        format!("../catalog/{xlsx}"),
+                        "廉政风险等级目录 (XLSX)".to_owned(),
+                    ),
+                ]
             })
             .collect();
         page.push(Section {
@@ -396,14 +607,24 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         let mut summary = Table {
             name: format!("summary-{slug}"),
             title: "概况 / summary".into(),
-            columns: vec!["方案".into(), "部门数".into(), "风险点数".into(), "高等级风险点".into()],
+            columns: vec![
+                "方案".into(),
+                "部门数".into(),
+                "风险点数".into(),
+                "高等级风险点".into(),
+            ],
             rows: vec![vec![r[2].clone(), r[4].clone(), r[3].clone(), r[5].clone()]],
         };
         let csv = w.table(&mut summary, &["部门数", "风险点数", "高等级风险点"], "")?;
         page.insert(0, section(&mut w, "summary", &summary, None, csv, "")?);
         let dir = w.dir("units")?;
         let file = format!("{slug}.html");
-        let html = html::page(&format!("{name} · {y} 年度廉政风险防控评估"), &page, opts, true);
+        let html = html::page(
+            &format!("{name} · {y} 年度廉政风险防控评估"),
+            &page,
+            opts,
+            true,
+        );
         w.write(&dir.join(&file), html.as_bytes())?;
         unit_links.push((format!("units/{file}"), name));
         w.summary.units += 1;
@@ -416,14 +637,26 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         table: None,
         files: unit_links,
     });
-    let html = html::page(&format!("{y} 年度廉政风险防控评估报告"), &sections, opts, false);
+    let html = html::page(
+        &format!("{y} 年度廉政风险防控评估报告"),
+        &sections,
+        opts,
+        false,
+    );
     let index = opts.out.join("index.html");
     w.write(&index, html.as_bytes())?;
     w.summary.index = index;
     Ok(w.summary)
 }
 
-fn section(w: &mut Writer<'_>, id: &str, t: &Table, fig: Option<Figure>, csv: (String, String), note: &str) -> Result<Section> {
+fn section(
+    w: &mut Writer<'_>,
+    id: &str,
+    t: &Table,
+    fig: Option<Figure>,
+    csv: (String, String),
+    note: &str,
+) -> Result<Section> {
     let mut files = vec![csv];
     let svg = match fig {
         Some(f) => {
@@ -433,7 +666,14 @@ fn section(w: &mut Writer<'_>, id: &str, t: &Table, fig: Option<Figure>, csv: (S
         }
         None => None,
     };
-    Ok(Section { id: id.to_owned(), title: t.title.clone(), note: note.to_owned(), svg, table: Some(t.clone()), files })
+    Ok(Section {
+        id: id.to_owned(),
+        title: t.title.clone(),
+        note: note.to_owned(),
+        svg,
+        table: Some(t.clone()),
+        files,
+    })
 }
 
 /// A wide table (a label column and count columns) as stacked bars.
@@ -452,7 +692,14 @@ fn wide_figure(t: &Table, x: &str, ys: &[&str], title: &str) -> Option<Figure> {
             .iter()
             .filter_map(|y| {
                 let yi = t.col(y)?;
-                Some(Series { name: (*y).into(), values: t.rows.iter().map(|r| r[yi].number().unwrap_or(0) as f64).collect() })
+                Some(Series {
+                    name: (*y).into(),
+                    values: t
+                        .rows
+                        .iter()
+                        .map(|r| r[yi].number().unwrap_or(0) as f64)
+                        .collect(),
+                })
             })
             .collect(),
     }))

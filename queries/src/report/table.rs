@@ -58,18 +58,39 @@ impl Table {
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         for b in batches {
             if columns.is_empty() {
-                columns = b.schema().fields().iter().map(|f| f.name().clone()).collect();
+                columns = b
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect();
             }
             let mut cols: Vec<Vec<Cell>> = Vec::with_capacity(b.num_columns());
             for c in b.columns() {
                 let cells = if c.data_type().is_integer() {
                     let a = cast(c, &DataType::Int64)?;
                     let a = a.as_primitive::<Int64Type>();
-                    (0..a.len()).map(|i| if a.is_null(i) { Cell::Text(String::new()) } else { Cell::Int(a.value(i)) }).collect()
+                    (0..a.len())
+                        .map(|i| {
+                            if a.is_null(i) {
+                                Cell::Text(String::new())
+                            } else {
+                                Cell::Int(a.value(i))
+                            }
+                        })
+                        .collect()
                 } else {
                     let a = cast(c, &DataType::Utf8)?;
                     let a = a.as_string::<i32>();
-                    (0..a.len()).map(|i| Cell::Text(if a.is_null(i) { String::new() } else { a.value(i).to_owned() })).collect()
+                    (0..a.len())
+                        .map(|i| {
+                            Cell::Text(if a.is_null(i) {
+                                String::new()
+                            } else {
+                                a.value(i).to_owned()
+                            })
+                        })
+                        .collect()
                 };
                 cols.push(cells);
             }
@@ -77,7 +98,12 @@ impl Table {
                 rows.push(cols.iter().map(|c| c[i].clone()).collect());
             }
         }
-        Ok(Table { name: name.to_owned(), title: title.to_owned(), columns, rows })
+        Ok(Table {
+            name: name.to_owned(),
+            title: title.to_owned(),
+            columns,
+            rows,
+        })
     }
 
     /// The index of a column.
@@ -135,7 +161,10 @@ impl Table {
                         let _ = write!(out, "<td class=\"num\">{n}</td>");
                     }
                     Cell::Suppressed => {
-                        let _ = write!(out, "<td class=\"num suppressed\" title=\"少于 {k}，不予公开 / fewer than {k}, withheld\">&lt;{k}</td>");
+                        let _ = write!(
+                            out,
+                            "<td class=\"num suppressed\" title=\"少于 {k}，不予公开 / fewer than {k}, withheld\">&lt;{k}</td>"
+                        );
                     }
                     Cell::Text(s) => {
                         let _ = write!(out, "<td>{}</td>", escape(s));
@@ -146,7 +175,12 @@ impl Table {
         }
         out.push_str("</tbody>\n</table>\n");
         if self.rows.len() > max_rows {
-            let _ = write!(out, "<p class=\"note\">另有 {} 行见 CSV 文件 / {} more rows in the CSV file</p>\n", self.rows.len() - max_rows, self.rows.len() - max_rows);
+            let _ = write!(
+                out,
+                "<p class=\"note\">另有 {} 行见 CSV 文件 / {} more rows in the CSV file</p>\n",
+                self.rows.len() - max_rows,
+                self.rows.len() - max_rows
+            );
         }
         out
     }
@@ -171,8 +205,16 @@ pub fn escape(s: &str) -> String {
 
 /// One CSV field: quoted when needed, formulas defused.
 pub(crate) fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -185,7 +227,11 @@ mod tests {
             title: "t".into(),
             columns: vec!["unit".into(), "n".into(), "year".into()],
             rows: vec![
-                vec![Cell::Text("<b>&\"x\"".into()), Cell::Int(2), Cell::Int(2012)],
+                vec![
+                    Cell::Text("<b>&\"x\"".into()),
+                    Cell::Int(2),
+                    Cell::Int(2012),
+                ],
                 vec![Cell::Text("=cmd()".into()), Cell::Int(0), Cell::Int(2012)],
                 vec![Cell::Text("a,b".into()), Cell::Int(7), Cell::Int(2012)],
             ],
