@@ -197,6 +197,8 @@ pub async fn write(
         let cols: Vec<Vec<String>> = (0..batch.num_columns())
             .map(|i| strings(&batch, i))
             .collect::<Result<_>>()?;
+        // Each row is read across all columns, so the index is the natural loop variable.
+        #[allow(clippy::needless_range_loop)]
         for r in 0..batch.num_rows() {
             let unit_id = &cols[0][r];
             if current.as_ref().is_none_or(|w| w.unit_id != *unit_id) {

@@ -24,9 +24,9 @@ pub(super) fn page(title: &str, sections: &[Section], opts: &Options, nested: bo
         escape(title)
     );
     if opts.public {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"public\">公示版：不含个人姓名；少于 {k} 的计数不予公开，标为“&lt;{k}”。 / Public edition: no names of people; counts below {k} are withheld and marked.</p>\n",
+            "<p class=\"public\">公示版：不含个人姓名；少于 {k} 的计数不予公开，标为“&lt;{k}”。 / Public edition: no names of people; counts below {k} are withheld and marked.</p>",
             k = opts.k
         );
     }

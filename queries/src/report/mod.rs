@@ -156,12 +156,8 @@ fn suggested_size(f: &Figure) -> (u32, u32) {
 fn long_figure(
     t: &Table,
     kind: Option<Kind>,
-    x: &str,
-    by: &str,
-    y: &str,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
+    (x, by, y): (&str, &str, &str),
+    (title, x_label, y_label): (&str, &str, &str),
 ) -> Option<Figure> {
     let (xi, bi, yi) = (t.col(x)?, t.col(by)?, t.col(y)?);
     let mut cats: Vec<String> = Vec::new();
@@ -292,12 +288,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let fig = long_figure(
         &t,
         Some(Kind::Stacked),
-        "单位",
-        "等级",
-        "风险点数",
-        &format!("{y} 年各单位风险点等级分布"),
-        "单位",
-        "风险点数",
+        ("单位", "等级", "风险点数"),
+        (&format!("{y} 年各单位风险点等级分布"), "单位", "风险点数"),
     );
     sections.push(section(
         &mut w,
@@ -345,12 +337,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let fig = long_figure(
         &t,
         None,
-        "单位",
-        "风险类型",
-        "风险点数",
-        &format!("{y} 年风险类型分布"),
-        "单位",
-        "风险类型",
+        ("单位", "风险类型", "风险点数"),
+        (&format!("{y} 年风险类型分布"), "单位", "风险类型"),
     );
     sections.push(section(&mut w, "types", &t, fig, csv, "")?);
 
@@ -374,12 +362,12 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let fig = long_figure(
         &t,
         Some(Kind::Bar),
-        "单位",
-        "防线",
-        "缺项风险点",
-        &format!("{y} 年缺少某道防线措施的风险点"),
-        "单位",
-        "风险点数",
+        ("单位", "防线", "缺项风险点"),
+        (
+            &format!("{y} 年缺少某道防线措施的风险点"),
+            "单位",
+            "风险点数",
+        ),
     );
     sections.push(section(
         &mut w,
@@ -405,12 +393,12 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let fig = long_figure(
         &t,
         Some(Kind::Bar),
-        "单位",
-        "变化",
-        "风险点数",
-        &format!("{} → {y} 年风险点变化（动态管理）", y - 1),
-        "单位",
-        "风险点数",
+        ("单位", "变化", "风险点数"),
+        (
+            &format!("{} → {y} 年风险点变化（动态管理）", y - 1),
+            "单位",
+            "风险点数",
+        ),
     );
     sections.push(section(
         &mut w,
@@ -438,12 +426,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let fig = long_figure(
         &t,
         Some(Kind::Stacked),
-        "单位",
-        "报送情况",
-        "表数",
-        &format!("{y} 年自查表报送情况"),
-        "单位",
-        "表数",
+        ("单位", "报送情况", "表数"),
+        (&format!("{y} 年自查表报送情况"), "单位", "表数"),
     );
     sections.push(section(
         &mut w,
@@ -533,12 +517,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         let fig = long_figure(
             &levels,
             Some(Kind::Stacked),
-            "部门",
-            "风险等级",
-            "风险点数",
-            &format!("{name} {y} 年各部门风险等级"),
-            "部门",
-            "风险点数",
+            ("部门", "风险等级", "风险点数"),
+            (&format!("{name} {y} 年各部门风险等级"), "部门", "风险点数"),
         );
         page.push(section(
             &mut w,
@@ -555,12 +535,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         let fig = long_figure(
             &types,
             None,
-            "部门",
-            "风险类型",
-            "风险点数",
-            &format!("{name} {y} 年风险类型 × 部门"),
-            "部门",
-            "风险类型",
+            ("部门", "风险类型", "风险点数"),
+            (&format!("{name} {y} 年风险类型 × 部门"), "部门", "风险类型"),
         );
         page.push(section(
             &mut w,

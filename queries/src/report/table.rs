@@ -175,9 +175,9 @@ impl Table {
         }
         out.push_str("</tbody>\n</table>\n");
         if self.rows.len() > max_rows {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<p class=\"note\">另有 {} 行见 CSV 文件 / {} more rows in the CSV file</p>\n",
+                "<p class=\"note\">另有 {} 行见 CSV 文件 / {} more rows in the CSV file</p>",
                 self.rows.len() - max_rows,
                 self.rows.len() - max_rows
             );
