@@ -1,0 +1,373 @@
+//! End to end: demo data → ingest → `sunlight report`, with the report's numbers checked against
+//! the same numbers computed here from the submission files; hostile names only ever escaped; the
+//! public edition without people's names and without small counts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use sunlight_core::{SelfCheckTable, Submission, Timestamp, presets};
+
+const YEAR: i64 = 2013;
+
+fn sunlight(args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_sunlight"))
+        .args(args)
+        .output()
+        .expect("the sunlight binary runs");
+    assert!(
+        out.status.success() || (args[0] == "ingest" && out.status.code() == Some(1)),
+        "sunlight {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn fresh(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("report-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Demo data ingested into a store; returns (data folder, store folder).
+fn demo(dir: &Path) -> (PathBuf, PathBuf) {
+    let data = dir.join("data");
+    let store = dir.join("store");
+    sunlight(&[
+        "demo-data",
+        "--out",
+        s(&data),
+        "--units",
+        "2",
+        "--years",
+        "2012..2013",
+        "--seed",
+        "7",
+    ]);
+    sunlight(&[
+        "ingest",
+        s(&data.join("submissions")),
+        "--store",
+        s(&store),
+        "--quiet",
+    ]);
+    (data, store)
+}
+
+/// Every submission in the files, keeping only the latest version of each table (as the store does).
+fn current_submissions(folder: &Path) -> Vec<Value> {
+    let mut files = Vec::new();
+    let mut stack = vec![folder.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("readable").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    let mut latest: HashMap<String, (i64, String, Value)> = HashMap::new();
+    for f in files {
+        for line in fs::read_to_string(&f)
+            .expect("text")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            let v: Value = serde_json::from_str(line).expect("demo files are valid JSON");
+            let person = v["person"]["id"].as_str().unwrap_or("").to_owned();
+            let key = format!(
+                "{}|{}|{}|{}|{}|{}|{}",
+                v["scheme"],
+                v["year"],
+                v["period"],
+                v["table"],
+                v["unit"]["id"],
+                v["department"]["id"],
+                person
+            );
+            let at: Timestamp = v["submitted_at"]
+                .as_str()
+                .expect("time")
+                .parse()
+                .expect("valid time");
+            let hash = v["hash"].as_str().expect("hash").to_owned();
+            let newer = latest
+                .get(&key)
+                .is_none_or(|(t, h, _)| (at.unix_seconds(), &hash) > (*t, h));
+            if newer {
+                latest.insert(key, (at.unix_seconds(), hash, v));
+            }
+        }
+    }
+    latest.into_values().map(|(_, _, v)| v).collect()
+}
+
+fn csv(path: &Path) -> Vec<Vec<String>> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn report_numbers_match_an_independent_count() {
+    let dir = fresh("numbers");
+    let (data, store) = demo(&dir);
+    let out = dir.join("report");
+    sunlight(&[
+        "report",
+        "--store",
+        s(&store),
+        "--year",
+        &YEAR.to_string(),
+        "--out",
+        s(&out),
+    ]);
+
+    let registry = presets::registry();
+    let mut by_unit: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut by_dept: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    for v in current_submissions(&data.join("submissions"))
+        .iter()
+        .filter(|v| v["year"].as_i64() == Some(YEAR))
+    {
+        let scheme = registry
+            .get(v["scheme"].as_str().expect("scheme"))
+            .expect("preset");
+        let unit = v["unit"]["name"].as_str().expect("unit").to_owned();
+        for row in v["rows"].as_array().expect("rows") {
+            let level = scheme
+                .level(row["level"].as_str().expect("level"))
+                .expect("known level");
+            let sev = match level.severity {
+                sunlight_core::Severity::High => "高",
+                sunlight_core::Severity::Medium => "中",
+                sunlight_core::Severity::Low => "低",
+            };
+            *by_unit.entry((unit.clone(), sev.to_owned())).or_default() += 1;
+            if v["table"] == "department" {
+                let dept = v["department"]["name"].as_str().expect("dept").to_owned();
+                *by_dept
+                    .entry((unit.clone(), dept, level.name.zh.clone()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    assert!(!by_unit.is_empty(), "the demo data has {YEAR} submissions");
+
+    let rows = csv(&out.join("tables/levels_by_unit.csv"));
+    assert_eq!(rows[0][..3], ["单位", "等级", "风险点数"]);
+    let report: BTreeMap<(String, String), i64> = rows[1..]
+        .iter()
+        .map(|r| ((r[0].clone(), r[1].clone()), r[2].parse().expect("a count")))
+        .collect();
+    assert_eq!(report, by_unit, "levels by unit");
+
+    let rows = csv(&out.join("tables/levels_by_department.csv"));
+    let report: BTreeMap<(String, String, String), i64> = rows[1..]
+        .iter()
+        .map(|r| {
+            (
+                (r[0].clone(), r[1].clone(), r[2].clone()),
+                r[3].parse().expect("a count"),
+            )
+        })
+        .collect();
+    assert_eq!(report, by_dept, "levels by department");
+
+    // Every unit has a page and a catalog with one row per department-table risk point.
+    let html = fs::read_to_string(out.join("index.html")).expect("index");
+    assert!(html.contains("<svg") && html.contains("年度廉政风险防控评估报告"));
+    for ((unit, _, _), _) in by_dept.iter().take(1) {
+        assert!(html.contains(unit.as_str()));
+    }
+    let catalog_rows: usize = fs::read_dir(out.join("catalog"))
+        .expect("catalog")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        .map(|e| csv(&e.path()).len() - 1)
+        .sum();
+    assert_eq!(
+        catalog_rows as i64,
+        by_dept.values().sum::<i64>(),
+        "catalog rows = department-table risk points"
+    );
+    for png in ["levels.png", "types.png", "completion.png"] {
+        let bytes = fs::read(out.join("charts").join(png)).expect("chart");
+        assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");
+    }
+}
+
+#[test]
+fn hostile_names_appear_only_escaped() {
+    let dir = fresh("hostile");
+    let base = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/good-tables/town-2012.json"
+    ))
+    .expect("fixture");
+    let evil = [
+        "<script>alert('x')</script>",
+        "\"双引号\" & 'single' <b>",
+        "\u{202e}右到左\u{200f}标记",
+        "🙂表情😀部门",
+        &"很长的名称".repeat(40),
+    ];
+    let mut lines = String::new();
+    for (i, name) in evil.iter().enumerate() {
+        let mut t = SelfCheckTable::from_json(&base).expect("fixture");
+        t.year = YEAR;
+        t.unit.id = format!("evil-{i}");
+        t.unit.name = (*name).chars().take(200).collect();
+        t.department.name = (*name).chars().take(200).collect();
+        t.rows[0].risk_point = format!("{name}<img src=x onerror=alert(1)>");
+        t.rows[0].power.name = format!("<iframe>{i}");
+        let sub = Submission::finalize(presets::registry(), t, "2013-08-01T09:00:00+08:00")
+            .expect("valid");
+        lines.push_str(&sub.to_json().expect("json"));
+        lines.push('\n');
+    }
+    let file = dir.join("evil.ndjson");
+    fs::write(&file, lines).expect("write");
+    let store = dir.join("store");
+    sunlight(&["ingest", s(&file), "--store", s(&store), "--quiet"]);
+    let out = dir.join("report");
+    sunlight(&[
+        "report",
+        "--store",
+        s(&store),
+        "--year",
+        &YEAR.to_string(),
+        "--out",
+        s(&out),
+    ]);
+    let mut checked = 0;
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if ext != "html" && ext != "svg" {
+                continue;
+            }
+            let text = fs::read_to_string(&p).expect("text");
+            for raw in ["<script", "<img", "<iframe", "<b>", "onerror=alert(1)>"] {
+                assert!(!text.contains(raw), "{} contains raw {raw}", p.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "html and svg files were checked");
+    let index = fs::read_to_string(out.join("index.html")).expect("index");
+    assert!(
+        index.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "the name is there, escaped"
+    );
+    assert!(index.contains("&quot;双引号&quot; &amp; &#39;single&#39; &lt;b&gt;"));
+    assert!(index.contains("🙂表情😀部门") && index.contains("右到左"));
+    let svg = fs::read_to_string(out.join("charts/levels.svg")).expect("svg");
+    assert!(
+        svg.contains("&lt;script&gt;"),
+        "chart labels are escaped too"
+    );
+}
+
+#[test]
+fn the_public_edition_names_nobody_and_withholds_small_counts() {
+    let dir = fresh("public");
+    let (data, store) = demo(&dir);
+    let out = dir.join("public");
+    let k = 3;
+    sunlight(&[
+        "report",
+        "--store",
+        s(&store),
+        "--year",
+        &YEAR.to_string(),
+        "--out",
+        s(&out),
+        "--public",
+        "--k",
+        &k.to_string(),
+    ]);
+    let names: Vec<String> = current_submissions(&data.join("submissions"))
+        .iter()
+        .filter_map(|v| v["person"]["name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        !names.is_empty(),
+        "the demo data has personal tables with names"
+    );
+    let counts = [
+        "风险点数",
+        "缺项风险点",
+        "表数",
+        "高",
+        "中",
+        "低",
+        "部门数",
+        "高等级风险点",
+    ];
+    let (mut files, mut withheld) = (0, 0);
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            files += 1;
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if ext == "png" || ext == "xlsx" {
+                continue;
+            }
+            let text = fs::read_to_string(&p).expect("text");
+            for n in &names {
+                assert!(!text.contains(n.as_str()), "{} names {n}", p.display());
+            }
+            if ext == "csv" && p.parent().is_some_and(|d| d.ends_with("tables")) {
+                let rows = csv(&p);
+                for (c, header) in rows[0].iter().enumerate() {
+                    if !counts.contains(&header.as_str()) {
+                        continue;
+                    }
+                    for r in &rows[1..] {
+                        let cell = &r[c];
+                        if cell == &format!("<{k}") {
+                            withheld += 1;
+                            continue;
+                        }
+                        let n: i64 = cell
+                            .parse()
+                            .unwrap_or_else(|_| panic!("{}: '{cell}' in {header}", p.display()));
+                        assert!(
+                            n == 0 || n >= k,
+                            "{}: {header} = {n} is under k = {k}",
+                            p.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        files > 20 && withheld > 0,
+        "{files} files, {withheld} withheld cells: the check had something to find"
+    );
+}
