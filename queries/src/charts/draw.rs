@@ -33,7 +33,11 @@ fn nice_max(max: f64) -> f64 {
     }
     let exp = max.log10().floor();
     let base = 10f64.powf(exp);
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * base).find(|v| *v >= max).unwrap_or(10.0 * base)
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * base)
+        .find(|v| *v >= max)
+        .unwrap_or(10.0 * base)
 }
 
 fn category_labels<DB: DrawingBackend>(
@@ -46,7 +50,9 @@ fn category_labels<DB: DrawingBackend>(
     for (i, l) in labels.iter().enumerate() {
         let (x, y) = at(i);
         let s = if rotate {
-            style.transform(FontTransform::Rotate90).pos(Pos::new(HPos::Left, VPos::Center))
+            style
+                .transform(FontTransform::Rotate90)
+                .pos(Pos::new(HPos::Left, VPos::Center))
         } else {
             style.pos(Pos::new(HPos::Center, VPos::Top))
         };
@@ -60,16 +66,44 @@ where
     DB::ErrorType: 'static,
 {
     let n = c.categories.len().max(1);
-    let value = |s: usize, i: usize| c.series.get(s).and_then(|s| s.values.get(i)).copied().filter(|v| v.is_finite()).unwrap_or(0.0);
-    let max = match c.kind {
-        Kind::Stacked => (0..n).map(|i| (0..c.series.len()).map(|s| value(s, i).max(0.0)).sum::<f64>()).fold(0.0, f64::max),
-        Kind::Bar | Kind::Line => (0..n).flat_map(|i| (0..c.series.len()).map(move |s| (s, i))).map(|(s, i)| value(s, i)).fold(0.0, f64::max),
+    let value = |s: usize, i: usize| {
+        c.series
+            .get(s)
+            .and_then(|s| s.values.get(i))
+            .copied()
+            .filter(|v| v.is_finite())
+            .unwrap_or(0.0)
     };
-    let integral = c.series.iter().all(|s| s.values.iter().all(|v| v.fract() == 0.0));
-    let longest = c.categories.iter().map(|l| label(l).chars().count()).max().unwrap_or(0);
+    let max = match c.kind {
+        Kind::Stacked => (0..n)
+            .map(|i| {
+                (0..c.series.len())
+                    .map(|s| value(s, i).max(0.0))
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max),
+        Kind::Bar | Kind::Line => (0..n)
+            .flat_map(|i| (0..c.series.len()).map(move |s| (s, i)))
+            .map(|(s, i)| value(s, i))
+            .fold(0.0, f64::max),
+    };
+    let integral = c
+        .series
+        .iter()
+        .all(|s| s.values.iter().all(|v| v.fract() == 0.0));
+    let longest = c
+        .categories
+        .iter()
+        .map(|l| label(l).chars().count())
+        .max()
+        .unwrap_or(0);
     let (w, _) = root.dim_in_pixel();
     let rotate = longest * 15 > (w as usize).saturating_sub(120) / n;
-    let x_area = if rotate { 40 + 15 * longest.min(super::MAX_LABEL + 1) as u32 } else { 60 };
+    let x_area = if rotate {
+        40 + 15 * longest.min(super::MAX_LABEL + 1) as u32
+    } else {
+        60
+    };
     let mut ch = ChartBuilder::on(root)
         .caption(label_title(&c.title), (FONT, 24))
         .margin(16)
@@ -81,7 +115,13 @@ where
         .disable_x_mesh()
         .x_labels(0)
         .y_desc(label(&c.y_label))
-        .y_label_formatter(&|v| if integral { format!("{v:.0}") } else { format!("{v:.2}") })
+        .y_label_formatter(&|v| {
+            if integral {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.2}")
+            }
+        })
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
         .draw()
@@ -99,24 +139,40 @@ where
                 }))
                 .map_err(err)?
                 .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled())
+                });
             }
             Kind::Stacked => {
                 ch.draw_series((0..n).map(|i| {
                     let base: f64 = (0..s).map(|k| value(k, i).max(0.0)).sum();
-                    Rectangle::new([(i as f64 + 0.15, base), (i as f64 + 0.85, base + value(s, i).max(0.0))], colour.filled())
+                    Rectangle::new(
+                        [
+                            (i as f64 + 0.15, base),
+                            (i as f64 + 0.85, base + value(s, i).max(0.0)),
+                        ],
+                        colour.filled(),
+                    )
                 }))
                 .map_err(err)?
                 .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled())
+                });
             }
             Kind::Line => {
                 let style = ShapeStyle::from(colour).stroke_width(3);
-                ch.draw_series(LineSeries::new((0..n).map(|i| (i as f64 + 0.5, value(s, i))), style))
-                    .map_err(err)?
-                    .label(name)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], style));
-                ch.draw_series((0..n).map(|i| Circle::new((i as f64 + 0.5, value(s, i)), 4, colour.filled()))).map_err(err)?;
+                ch.draw_series(LineSeries::new(
+                    (0..n).map(|i| (i as f64 + 0.5, value(s, i))),
+                    style,
+                ))
+                .map_err(err)?
+                .label(name)
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], style));
+                ch.draw_series(
+                    (0..n).map(|i| Circle::new((i as f64 + 0.5, value(s, i)), 4, colour.filled())),
+                )
+                .map_err(err)?;
             }
         }
     }
@@ -130,12 +186,16 @@ where
             .map_err(err)?;
     }
     let base = ch.backend_coord(&(0.0, 0.0)).1;
-    let xs: Vec<i32> = (0..n).map(|i| ch.backend_coord(&(i as f64 + 0.5, 0.0)).0).collect();
+    let xs: Vec<i32> = (0..n)
+        .map(|i| ch.backend_coord(&(i as f64 + 0.5, 0.0)).0)
+        .collect();
     category_labels(root, |i| (xs[i], base), &c.categories, rotate)?;
     if !c.x_label.is_empty() {
         let (w, h) = root.dim_in_pixel();
-        let style = TextStyle::from((FONT, 16).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
-        root.draw_text(&label(&c.x_label), &style, (w as i32 / 2, h as i32 - 4)).map_err(err)?;
+        let style =
+            TextStyle::from((FONT, 16).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        root.draw_text(&label(&c.x_label), &style, (w as i32 / 2, h as i32 - 4))
+            .map_err(err)?;
     }
     Ok(())
 }
@@ -162,13 +222,37 @@ where
 {
     let cols = h.columns.len().max(1);
     let rows = h.rows.len().max(1);
-    let value = |r: usize, c: usize| h.values.get(r).and_then(|row| row.get(c)).copied().filter(|v| v.is_finite()).unwrap_or(0.0);
-    let max = (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))).map(|(r, c)| value(r, c)).fold(0.0, f64::max);
-    let longest_col = h.columns.iter().map(|l| label(l).chars().count()).max().unwrap_or(0);
-    let longest_row = h.rows.iter().map(|l| label(l).chars().count()).max().unwrap_or(0);
+    let value = |r: usize, c: usize| {
+        h.values
+            .get(r)
+            .and_then(|row| row.get(c))
+            .copied()
+            .filter(|v| v.is_finite())
+            .unwrap_or(0.0)
+    };
+    let max = (0..rows)
+        .flat_map(|r| (0..cols).map(move |c| (r, c)))
+        .map(|(r, c)| value(r, c))
+        .fold(0.0, f64::max);
+    let longest_col = h
+        .columns
+        .iter()
+        .map(|l| label(l).chars().count())
+        .max()
+        .unwrap_or(0);
+    let longest_row = h
+        .rows
+        .iter()
+        .map(|l| label(l).chars().count())
+        .max()
+        .unwrap_or(0);
     let (w, _) = root.dim_in_pixel();
     let rotate = longest_col * 15 > (w as usize).saturating_sub(40 + 15 * longest_row) / cols;
-    let x_area = if rotate { 40 + 15 * longest_col.min(super::MAX_LABEL + 1) as u32 } else { 60 };
+    let x_area = if rotate {
+        40 + 15 * longest_col.min(super::MAX_LABEL + 1) as u32
+    } else {
+        60
+    };
     let y_area = 30 + 15 * longest_row.min(super::MAX_LABEL + 1) as u32;
     let mut ch = ChartBuilder::on(root)
         .caption(label_title(&h.title), (FONT, 24))
@@ -177,12 +261,24 @@ where
         .y_label_area_size(y_area)
         .build_cartesian_2d(0f64..cols as f64, 0f64..rows as f64)
         .map_err(err)?;
-    ch.configure_mesh().disable_mesh().x_labels(0).y_labels(0).draw().map_err(err)?;
-    ch.draw_series((0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))).map(|(r, c)| {
-        let y = (rows - 1 - r) as f64;
-        let t = if max > 0.0 { value(r, c) / max } else { 0.0 };
-        Rectangle::new([(c as f64, y), (c as f64 + 1.0, y + 1.0)], shade(t).filled())
-    }))
+    ch.configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .draw()
+        .map_err(err)?;
+    ch.draw_series(
+        (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| (r, c)))
+            .map(|(r, c)| {
+                let y = (rows - 1 - r) as f64;
+                let t = if max > 0.0 { value(r, c) / max } else { 0.0 };
+                Rectangle::new(
+                    [(c as f64, y), (c as f64 + 1.0, y + 1.0)],
+                    shade(t).filled(),
+                )
+            }),
+    )
     .map_err(err)?;
     let integral = h.values.iter().all(|r| r.iter().all(|v| v.fract() == 0.0));
     for r in 0..rows {
@@ -190,29 +286,42 @@ where
             let v = value(r, c);
             let t = if max > 0.0 { v / max } else { 0.0 };
             let colour = if t > 0.55 { WHITE } else { BLACK };
-            let text = if integral { format!("{v:.0}") } else { format!("{v:.1}") };
+            let text = if integral {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            };
             let (x, y) = ch.backend_coord(&(c as f64 + 0.5, (rows - 1 - r) as f64 + 0.5));
-            let style = TextStyle::from((FONT, 13).into_font()).color(&colour).pos(Pos::new(HPos::Center, VPos::Center));
+            let style = TextStyle::from((FONT, 13).into_font())
+                .color(&colour)
+                .pos(Pos::new(HPos::Center, VPos::Center));
             root.draw_text(&text, &style, (x, y)).map_err(err)?;
         }
     }
     let base = ch.backend_coord(&(0.0, 0.0)).1;
-    let xs: Vec<i32> = (0..cols).map(|c| ch.backend_coord(&(c as f64 + 0.5, 0.0)).0).collect();
+    let xs: Vec<i32> = (0..cols)
+        .map(|c| ch.backend_coord(&(c as f64 + 0.5, 0.0)).0)
+        .collect();
     category_labels(root, |i| (xs[i], base), &h.columns, rotate)?;
     let left = ch.backend_coord(&(0.0, 0.0)).0;
-    let style = TextStyle::from((FONT, 14).into_font()).color(&BLACK).pos(Pos::new(HPos::Right, VPos::Center));
+    let style = TextStyle::from((FONT, 14).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Right, VPos::Center));
     for (r, l) in h.rows.iter().enumerate() {
         let y = ch.backend_coord(&(0.0, (rows - 1 - r) as f64 + 0.5)).1;
-        root.draw_text(&label(l), &style, (left - 8, y)).map_err(err)?;
+        root.draw_text(&label(l), &style, (left - 8, y))
+            .map_err(err)?;
     }
     let (w, hh) = root.dim_in_pixel();
     if !h.x_label.is_empty() {
         let s = TextStyle::from((FONT, 16).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
-        root.draw_text(&label(&h.x_label), &s, (w as i32 / 2, hh as i32 - 4)).map_err(err)?;
+        root.draw_text(&label(&h.x_label), &s, (w as i32 / 2, hh as i32 - 4))
+            .map_err(err)?;
     }
     if !h.y_label.is_empty() {
         let s = TextStyle::from((FONT, 16).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
-        root.draw_text(&label(&h.y_label), &s, (8, 8)).map_err(err)?;
+        root.draw_text(&label(&h.y_label), &s, (8, 8))
+            .map_err(err)?;
     }
     Ok(())
 }

@@ -37,7 +37,9 @@ impl std::str::FromStr for Kind {
             "bar" => Ok(Kind::Bar),
             "stacked" => Ok(Kind::Stacked),
             "line" => Ok(Kind::Line),
-            other => Err(Error::Usage(format!("unknown chart kind '{other}': use bar, stacked, line or heatmap"))),
+            other => Err(Error::Usage(format!(
+                "unknown chart kind '{other}': use bar, stacked, line or heatmap"
+            ))),
         }
     }
 }
@@ -131,10 +133,14 @@ pub fn png(figure: &Figure, size: (u32, u32)) -> Result<Vec<u8>> {
         let backend = plotters::backend::BitMapBackend::with_buffer(&mut rgb, size);
         draw::figure(backend, figure)?;
     }
-    let image = image::RgbImage::from_raw(w, h, rgb).ok_or_else(|| chart_error("the bitmap has the wrong size"))?;
+    let image = image::RgbImage::from_raw(w, h, rgb)
+        .ok_or_else(|| chart_error("the bitmap has the wrong size"))?;
     let mut bytes = Vec::new();
     image
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
         .map_err(|e| chart_error(format!("encoding the PNG failed: {e}")))?;
     Ok(bytes)
 }
@@ -165,9 +171,18 @@ mod tests {
             y_label: "风险点数".into(),
             categories: vec!["党政办".into(), "财政所".into(), "社会事务办".into()],
             series: vec![
-                Series { name: "高".into(), values: vec![3.0, 5.0, 1.0] },
-                Series { name: "中".into(), values: vec![4.0, 2.0, 6.0] },
-                Series { name: "低".into(), values: vec![8.0, 1.0, 2.0] },
+                Series {
+                    name: "高".into(),
+                    values: vec![3.0, 5.0, 1.0],
+                },
+                Series {
+                    name: "中".into(),
+                    values: vec![4.0, 2.0, 6.0],
+                },
+                Series {
+                    name: "低".into(),
+                    values: vec![8.0, 1.0, 2.0],
+                },
             ],
         })
     }
@@ -176,7 +191,16 @@ mod tests {
     fn svg_carries_the_chinese_labels_as_text() {
         let s = svg(&levels(), SIZE).expect("draws");
         assert!(s.starts_with("<svg") && s.trim_end().ends_with("</svg>"));
-        for t in ["各部门风险等级分布", "党政办", "财政所", "社会事务办", "风险点数", "高", "中", "低"] {
+        for t in [
+            "各部门风险等级分布",
+            "党政办",
+            "财政所",
+            "社会事务办",
+            "风险点数",
+            "高",
+            "中",
+            "低",
+        ] {
             assert!(s.contains(t), "{t} missing");
         }
         // Okabe–Ito colours for the three series.
@@ -187,14 +211,23 @@ mod tests {
 
     #[test]
     fn hostile_text_is_escaped_in_svg() {
-        let evil = ["<script>alert(1)</script>", "\"quoted\" & 'single'", "\u{202e}rtl\u{200f}", "🙂 emoji", "\u{7}bell"];
+        let evil = [
+            "<script>alert(1)</script>",
+            "\"quoted\" & 'single'",
+            "\u{202e}rtl\u{200f}",
+            "🙂 emoji",
+            "\u{7}bell",
+        ];
         let fig = Figure::Chart(Chart {
             kind: Kind::Bar,
             title: evil[0].into(),
             x_label: evil[1].into(),
             y_label: evil[2].into(),
             categories: evil.iter().map(|s| s.to_string()).collect(),
-            series: vec![Series { name: evil[0].into(), values: vec![1.0; 5] }],
+            series: vec![Series {
+                name: evil[0].into(),
+                values: vec![1.0; 5],
+            }],
         });
         let s = svg(&fig, SIZE).expect("draws");
         assert!(!s.contains("<script"), "raw markup leaked");
@@ -225,14 +258,24 @@ mod tests {
         let img = image::load_from_memory(&bytes).expect("a PNG").to_rgb8();
         assert_eq!(img.dimensions(), (640, 360));
         let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count();
-        assert!(ink > 5_000, "the chart should draw something, found {ink} non-white pixels");
+        assert!(
+            ink > 5_000,
+            "the chart should draw something, found {ink} non-white pixels"
+        );
     }
 
     #[test]
     fn the_chart_font_has_chinese_glyphs() {
         let path = font_path().expect("a CJK font is installed by scripts/setup.sh");
         let bytes = std::fs::read(&path).expect("readable");
-        assert!(covers(&bytes, PROBE), "{} lacks Chinese glyphs", path.display());
-        assert!(!covers(&bytes, "\u{10fffd}"), "a private-use character is not covered, so the check can fail");
+        assert!(
+            covers(&bytes, PROBE),
+            "{} lacks Chinese glyphs",
+            path.display()
+        );
+        assert!(
+            !covers(&bytes, "\u{10fffd}"),
+            "a private-use character is not covered, so the check can fail"
+        );
     }
 }

@@ -24,7 +24,13 @@ fn strings(batches: &[RecordBatch], name: &str) -> Result<Column> {
         let idx = b.schema().index_of(name).map_err(|_| no_column(b, name))?;
         let arr = cast(b.column(idx), &DataType::Utf8)?;
         let arr = arr.as_string::<i32>();
-        values.extend((0..arr.len()).map(|i| if arr.is_null(i) { "(空)".to_owned() } else { arr.value(i).to_owned() }));
+        values.extend((0..arr.len()).map(|i| {
+            if arr.is_null(i) {
+                "(空)".to_owned()
+            } else {
+                arr.value(i).to_owned()
+            }
+        }));
     }
     Ok(Column { values })
 }
@@ -33,8 +39,11 @@ fn numbers(batches: &[RecordBatch], name: &str) -> Result<Vec<f64>> {
     let mut values = Vec::new();
     for b in batches {
         let idx = b.schema().index_of(name).map_err(|_| no_column(b, name))?;
-        let arr = cast(b.column(idx), &DataType::Float64)
-            .map_err(|e| Error::Usage(format!("column '{name}' must hold numbers to be charted: {e}")))?;
+        let arr = cast(b.column(idx), &DataType::Float64).map_err(|e| {
+            Error::Usage(format!(
+                "column '{name}' must hold numbers to be charted: {e}"
+            ))
+        })?;
         let arr = arr.as_primitive::<Float64Type>();
         values.extend((0..arr.len()).map(|i| if arr.is_null(i) { 0.0 } else { arr.value(i) }));
     }
@@ -42,8 +51,16 @@ fn numbers(batches: &[RecordBatch], name: &str) -> Result<Vec<f64>> {
 }
 
 fn no_column(b: &RecordBatch, name: &str) -> Error {
-    let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
-    Error::Usage(format!("the result has no column '{name}' (it has: {})", names.join(", ")))
+    let names: Vec<String> = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    Error::Usage(format!(
+        "the result has no column '{name}' (it has: {})",
+        names.join(", ")
+    ))
 }
 
 fn index(order: &mut Vec<String>, seen: &mut HashMap<String, usize>, key: &str) -> usize {
@@ -54,9 +71,18 @@ fn index(order: &mut Vec<String>, seen: &mut HashMap<String, usize>, key: &str) 
 }
 
 /// Builds a figure of kind `bar`, `stacked`, `line` or `heatmap` from query results.
-pub fn pivot(kind: &str, batches: &[RecordBatch], x: &str, y: &str, by: Option<&str>, title: &str) -> Result<Figure> {
+pub fn pivot(
+    kind: &str,
+    batches: &[RecordBatch],
+    x: &str,
+    y: &str,
+    by: Option<&str>,
+    title: &str,
+) -> Result<Figure> {
     if batches.iter().all(|b| b.num_rows() == 0) {
-        return Err(Error::Usage("the result is empty: there is nothing to chart".into()));
+        return Err(Error::Usage(
+            "the result is empty: there is nothing to chart".into(),
+        ));
     }
     let xs = strings(batches, x)?.values;
     let ys = numbers(batches, y)?;
@@ -85,13 +111,17 @@ pub fn pivot(kind: &str, batches: &[RecordBatch], x: &str, y: &str, by: Option<&
     let get = |c: usize, g: usize| cells.get(&(c, g)).copied().unwrap_or(0.0);
     if kind == "heatmap" {
         let Some(by) = by else {
-            return Err(Error::Usage("a heat map needs by=COLUMN for its rows".into()));
+            return Err(Error::Usage(
+                "a heat map needs by=COLUMN for its rows".into(),
+            ));
         };
         return Ok(Figure::Heatmap(Heatmap {
             title: title.to_owned(),
             x_label: x.to_owned(),
             y_label: by.to_owned(),
-            values: (0..groups.len()).map(|g| (0..cats.len()).map(|c| get(c, g)).collect()).collect(),
+            values: (0..groups.len())
+                .map(|g| (0..cats.len()).map(|c| get(c, g)).collect())
+                .collect(),
             columns: cats,
             rows: groups,
         }));
@@ -102,7 +132,14 @@ pub fn pivot(kind: &str, batches: &[RecordBatch], x: &str, y: &str, by: Option<&
         title: title.to_owned(),
         x_label: x.to_owned(),
         y_label: y.to_owned(),
-        series: groups.iter().enumerate().map(|(g, name)| Series { name: name.clone(), values: (0..cats.len()).map(|c| get(c, g)).collect() }).collect(),
+        series: groups
+            .iter()
+            .enumerate()
+            .map(|(g, name)| Series {
+                name: name.clone(),
+                values: (0..cats.len()).map(|c| get(c, g)).collect(),
+            })
+            .collect(),
         categories: cats,
     }))
 }
