@@ -23,21 +23,8 @@ pub struct Rendered {
     pub html: String,
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (the report's escaping, shared).
+pub use crate::report::escape as escape_html;
 
 /// The number of rows in `batches`.
 pub fn row_count(batches: &[RecordBatch]) -> usize {
