@@ -71,3 +71,26 @@ fn describe_error(e: &JsValue) -> String {
         .map(|e| String::from(e.message()))
         .unwrap_or_else(|| describe(e))
 }
+
+/// A JavaScript array argument read into a `Vec<T>`; `what` names it in the error message.
+pub(crate) fn list_from_js<T: DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+) -> Result<Vec<T>, Error> {
+    if !Array::is_array(&value) {
+        return Err(into_error(format!(
+            "the {what} must be an array, not {}",
+            describe(&value)
+        )));
+    }
+    let text: String = JSON::stringify(&value)
+        .map_err(|e| {
+            into_error(format!(
+                "the {what} cannot be written as JSON: {}",
+                describe_error(&e)
+            ))
+        })?
+        .into();
+    serde_json::from_str(&text)
+        .map_err(|e| into_error(format!("the {what} are not of the expected shape: {e}")))
+}

@@ -18,7 +18,13 @@
 //! names (`risk_point`, `level_name`), so what the form holds is what a submission contains.
 
 mod convert;
+mod supervision;
 mod types;
+
+pub use supervision::{
+    decision_accountability, obligations, rate_unit, recommend_response, review_status,
+    vet_candidate, yellow_card_for,
+};
 
 use std::collections::BTreeMap;
 

@@ -106,4 +106,23 @@ export type FinalizeResult =
 export type VerifyResult =
   | { ok: true; hash: string; warnings: Issue[] }
   | { ok: false; problem: "invalid" | "hash-mismatch"; message: string; errors: Issue[] };
+/** Supervision rules (seeds 002–004): inputs. */
+export type EventSource = "questionnaire" | "public-evaluation" | "online-report" | "letter" | "inspection-tour" | "case" | "office";
+export type MatterSeverity = "minor" | "heavier" | "serious";
+/** One dated event of a person's integrity archive (干部廉政档案). */
+export interface ArchiveEvent {
+  id: string; person: string; department?: string; key_post?: boolean; date: string;
+  source: EventSource; kind: string; severity?: MatterSeverity | null; complaints?: number;
+  until?: string | null; refers_to?: string; note?: string;
+}
+/** A review step on a table: confirm (确定), approve (审定), publish (公示), file (备案). */
+export interface ReviewEvent { table: string; step: "confirm" | "approve" | "publish" | "file"; by: string; at: string; scope?: string; }
+/** What the quarterly check records about one major decision (seed 002 第十条). */
+export interface DecisionRecord {
+  id: string; title?: string; decided_by: "collective" | "individual"; procedure_breached?: boolean;
+  members?: number; votes_for?: number; adopted?: boolean; facts_withheld?: boolean;
+  re_deliberation_ordered?: boolean; re_deliberated?: boolean; went_wrong?: boolean;
+  secrecy_breached?: boolean; serious_consequences?: boolean;
+}
+export interface RatingInput { unit: string; year: number; score: number; cases: number; yellow_cards: number; }
 "#;
