@@ -9,7 +9,7 @@ bin=target/debug/sunlight
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for cmd in "" demo-data ingest sql; do
+for cmd in "" demo-data ingest sql report kernel; do
   $bin $cmd --help >/dev/null
 done
 
