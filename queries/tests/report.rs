@@ -64,18 +64,7 @@ fn demo(dir: &Path) -> (PathBuf, PathBuf) {
 
 /// Every submission in the files, keeping only the latest version of each table (as the store does).
 fn current_submissions(folder: &Path) -> Vec<Value> {
-    let mut files = Vec::new();
-    let mut stack = vec![folder.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("readable").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.push(p);
-            }
-        }
-    }
+    let files = walk(folder);
     let mut latest: HashMap<String, (i64, String, Value)> = HashMap::new();
     for f in files {
         for line in fs::read_to_string(&f)
@@ -110,6 +99,23 @@ fn current_submissions(folder: &Path) -> Vec<Value> {
         }
     }
     latest.into_values().map(|(_, _, v)| v).collect()
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("readable").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files
 }
 
 fn csv(path: &Path) -> Vec<Vec<String>> {
@@ -253,24 +259,16 @@ fn hostile_names_appear_only_escaped() {
         s(&out),
     ]);
     let mut checked = 0;
-    let mut stack = vec![out.clone()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-            if ext != "html" && ext != "svg" {
-                continue;
-            }
-            let text = fs::read_to_string(&p).expect("text");
-            for raw in ["<script", "<img", "<iframe", "<b>", "onerror=alert(1)>"] {
-                assert!(!text.contains(raw), "{} contains raw {raw}", p.display());
-            }
-            checked += 1;
+    for p in walk(&out) {
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if ext != "html" && ext != "svg" {
+            continue;
         }
+        let text = fs::read_to_string(&p).expect("text");
+        for raw in ["<script", "<img", "<iframe", "<b>", "onerror=alert(1)>"] {
+            assert!(!text.contains(raw), "{} contains raw {raw}", p.display());
+        }
+        checked += 1;
     }
     assert!(checked > 5, "html and svg files were checked");
     let index = fs::read_to_string(out.join("index.html")).expect("index");
@@ -324,44 +322,36 @@ fn the_public_edition_names_nobody_and_withholds_small_counts() {
         "高等级风险点",
     ];
     let (mut files, mut withheld) = (0, 0);
-    let mut stack = vec![out.clone()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            files += 1;
-            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-            if ext == "png" || ext == "xlsx" {
-                continue;
-            }
-            let text = fs::read_to_string(&p).expect("text");
-            for n in &names {
-                assert!(!text.contains(n.as_str()), "{} names {n}", p.display());
-            }
-            if ext == "csv" && p.parent().is_some_and(|d| d.ends_with("tables")) {
-                let rows = csv(&p);
-                for (c, header) in rows[0].iter().enumerate() {
-                    if !counts.contains(&header.as_str()) {
+    for p in walk(&out) {
+        files += 1;
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if ext == "png" || ext == "xlsx" {
+            continue;
+        }
+        let text = fs::read_to_string(&p).expect("text");
+        for n in &names {
+            assert!(!text.contains(n.as_str()), "{} names {n}", p.display());
+        }
+        if ext == "csv" && p.parent().is_some_and(|d| d.ends_with("tables")) {
+            let rows = csv(&p);
+            for (c, header) in rows[0].iter().enumerate() {
+                if !counts.contains(&header.as_str()) {
+                    continue;
+                }
+                for r in &rows[1..] {
+                    let cell = &r[c];
+                    if cell == &format!("<{k}") {
+                        withheld += 1;
                         continue;
                     }
-                    for r in &rows[1..] {
-                        let cell = &r[c];
-                        if cell == &format!("<{k}") {
-                            withheld += 1;
-                            continue;
-                        }
-                        let n: i64 = cell
-                            .parse()
-                            .unwrap_or_else(|_| panic!("{}: '{cell}' in {header}", p.display()));
-                        assert!(
-                            n == 0 || n >= k,
-                            "{}: {header} = {n} is under k = {k}",
-                            p.display()
-                        );
-                    }
+                    let n: i64 = cell
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{}: '{cell}' in {header}", p.display()));
+                    assert!(
+                        n == 0 || n >= k,
+                        "{}: {header} = {n} is under k = {k}",
+                        p.display()
+                    );
                 }
             }
         }
