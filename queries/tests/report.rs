@@ -101,6 +101,22 @@ fn current_submissions(folder: &Path) -> Vec<Value> {
     latest.into_values().map(|(_, _, v)| v).collect()
 }
 
+/// `sunlight report` for [`YEAR`] from `store` into `out`, with extra arguments.
+fn report(store: &Path, out: &Path, extra: &[&str]) {
+    let year = YEAR.to_string();
+    let mut args = vec![
+        "report",
+        "--store",
+        s(store),
+        "--year",
+        &year,
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    sunlight(&args);
+}
+
 /// Every file below `dir`.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -131,15 +147,7 @@ fn report_numbers_match_an_independent_count() {
     let dir = fresh("numbers");
     let (data, store) = demo(&dir);
     let out = dir.join("report");
-    sunlight(&[
-        "report",
-        "--store",
-        s(&store),
-        "--year",
-        &YEAR.to_string(),
-        "--out",
-        s(&out),
-    ]);
+    report(&store, &out, &[]);
 
     let registry = presets::registry();
     let mut by_unit: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -249,15 +257,7 @@ fn hostile_names_appear_only_escaped() {
     let store = dir.join("store");
     sunlight(&["ingest", s(&file), "--store", s(&store), "--quiet"]);
     let out = dir.join("report");
-    sunlight(&[
-        "report",
-        "--store",
-        s(&store),
-        "--year",
-        &YEAR.to_string(),
-        "--out",
-        s(&out),
-    ]);
+    report(&store, &out, &[]);
     let mut checked = 0;
     for p in walk(&out) {
         let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
@@ -291,18 +291,7 @@ fn the_public_edition_names_nobody_and_withholds_small_counts() {
     let (data, store) = demo(&dir);
     let out = dir.join("public");
     let k = 3;
-    sunlight(&[
-        "report",
-        "--store",
-        s(&store),
-        "--year",
-        &YEAR.to_string(),
-        "--out",
-        s(&out),
-        "--public",
-        "--k",
-        &k.to_string(),
-    ]);
+    report(&store, &out, &["--public", "--k", &k.to_string()]);
     let names: Vec<String> = current_submissions(&data.join("submissions"))
         .iter()
         .filter_map(|v| v["person"]["name"].as_str().map(str::to_owned))
