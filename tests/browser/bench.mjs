@@ -1,5 +1,8 @@
 // Measures, in Debian's headless Chromium, how long the core takes to validate and grade a
-// 200-row table (validateTable does both), and the gzipped size of what a portal downloads.
+// 200-row table: all of it (validateTable, or TableChecker.check, which the form runs when it
+// loads a table or rows are added or removed), and after an edit of one row (TableChecker.checkRow,
+// which the form runs on each change: that row checked again, duplicates looked for again); then
+// the same in the element with its view updated; and the gzipped size of what a portal downloads.
 // Figures for notes, not assertions:
 //   bash scripts/build-wasm.sh && node tests/browser/bench.mjs [--runs 50] [--rows 200]
 // Targets (issue 3): validate + grade under 1 ms; wasm + js under 250 KiB gzipped.
@@ -73,11 +76,42 @@ try {
       }
       return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
     };
+    // Edits as a person makes them: a factor of one row (its grade changes), a letter of one
+    // row's risk point (its duplicate key changes, so every row is compared again).
+    const checker = new m.TableChecker();
+    checker.check(table);
+    const harm = factors.find((f) => f.path === 'factors.harm').choices.map((c) => c.id);
+    let flip = 0;
+    const editFactor = () => {
+      flip ^= 1;
+      table.rows[0].factors.harm = harm[flip];
+      const u = checker.checkRow(0, table.rows[0]);
+      if (u.rows.length !== 1 || !u.rows[0].grade) throw new Error(`unexpected update: ${JSON.stringify(u).slice(0, 200)}`);
+    };
+    const point = table.rows[100].risk_point;
+    const editText = () => {
+      flip ^= 1;
+      table.rows[100].risk_point = flip ? `${point}。` : point;
+      checker.checkRow(100, table.rows[100]);
+    };
+    const same = JSON.stringify(checker.check(table)) === JSON.stringify(m.validateTable(table));
+    if (!same) throw new Error('TableChecker.check and validateTable differ');
+    const brokenChecker = new m.TableChecker();
+    brokenChecker.check(broken);
+    const editBroken = () => {
+      flip ^= 1;
+      broken.rows[0].factors.harm = flip ? harm[0] : '';
+      brokenChecker.checkRow(0, broken.rows[0]);
+    };
     return {
       isolated: crossOriginIsolated,
       levels,
       valid: time(() => m.validateTable(table)),
+      checkerFull: time(() => checker.check(table)),
+      editFactor: time(editFactor),
+      editText: time(editText),
       broken: time(() => m.validateTable(broken)),
+      editBroken: time(editBroken),
       gradeOnly: time(() => { for (const r of table.rows) m.gradeRiskPoint('town-2012', r.factors); }),
       table,
     };
@@ -88,16 +122,28 @@ try {
   await page.evaluate(([k, t]) => localStorage.setItem(k, JSON.stringify({ format: 'sunlight-draft/1', saved_at: 'bench', draft: t })), [key, result.table]);
   await page.reload();
   await page.locator('sunlight-self-check fieldset.row').nth(ROWS - 1).waitFor();
-  const element = await page.locator('sunlight-self-check').evaluate((f, runs) => {
-    const xs = [];
-    for (let i = 0; i < 10; i++) f._check('rows[0].factors.harm');
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
+  const [element, elementFull] = await page.locator('sunlight-self-check').evaluate((f, runs) => {
+    const time = (fn) => {
+      const xs = [];
+      for (let i = 0; i < 10; i++) fn();
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        fn();
+        xs.push(performance.now() - t0);
+      }
+      xs.sort((a, b) => a - b);
+      return { median: xs[Math.floor(xs.length / 2)], min: xs[0], max: xs[xs.length - 1] };
+    };
+    // What a choice in row 1 costs: the value set, as the input handler does, then the check.
+    const row = f._table.rows[0];
+    const values = [row.factors.harm, row.factors.harm === 'minor' ? 'severe' : 'minor'];
+    let k = 0;
+    const edit = () => {
+      k ^= 1;
+      row.factors.harm = values[k];
       f._check('rows[0].factors.harm');
-      xs.push(performance.now() - t0);
-    }
-    xs.sort((a, b) => a - b);
-    return { median: xs[Math.floor(xs.length / 2)], min: xs[0], max: xs[xs.length - 1] };
+    };
+    return [time(edit), time(() => f._check(null))];
   }, RUNS);
 
   const draw = await page.locator('sunlight-self-check').evaluate((f) => {
@@ -114,10 +160,15 @@ try {
   const ms = (t) => `median ${t.median.toFixed(3)} ms (min ${t.min.toFixed(3)}, max ${t.max.toFixed(3)})`;
   console.log(`Chromium ${browser.context.browser()?.version() ?? ''}, ${RUNS} runs, ${ROWS} rows, timer ${result.isolated ? '5 µs (cross-origin isolated)' : '100 µs'}`);
   console.log(`levels in the table: ${JSON.stringify(result.levels)}`);
-  console.log(`validateTable (validate + grade), valid table:      ${ms(result.valid)}`);
-  console.log(`validateTable, every row with 2 errors:             ${ms(result.broken)}`);
+  console.log(`full: validateTable (validate + grade), valid table: ${ms(result.valid)}`);
+  console.log(`full: TableChecker.check, valid table:              ${ms(result.checkerFull)}`);
+  console.log(`edit: checkRow, a factor of one row changes:        ${ms(result.editFactor)}`);
+  console.log(`edit: checkRow, a risk point changes (duplicates):  ${ms(result.editText)}`);
+  console.log(`full: validateTable, every row with 2 errors:       ${ms(result.broken)}`);
+  console.log(`edit: checkRow in that table:                       ${ms(result.editBroken)}`);
   console.log(`gradeRiskPoint x ${ROWS}, one call per row:           ${ms(result.gradeOnly)}`);
-  console.log(`element: validate + grade + redraw grades/errors:   ${ms(element)}`);
+  console.log(`element, full: validate + grade + redraw:           ${ms(elementFull)}`);
+  console.log(`element, edit: a choice in row 1, checked + redrawn: ${ms(element)}`);
   console.log(`element: drawing the whole form (7 runs):           ${ms(draw)}`);
   for (const [f, s] of Object.entries(sizes)) console.log(`${f.padEnd(24)} ${String(s.raw).padStart(8)} B, gzip -9 ${String(s.gzip).padStart(7)} B`);
   console.log(`wasm + js gzipped: ${totalGz} B = ${(totalGz / 1024).toFixed(1)} KiB (target < 250 KiB)`);

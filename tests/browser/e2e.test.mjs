@@ -159,6 +159,28 @@ test('town-2012: fill, grade live, errors, draft resumed after reload, submit, n
   await field(r2, '责任部门或责任人').fill('办公室主任');
   assert.equal(await r2.locator('.level').textContent(), '低');
 
+  // Each edit is checked by its row (or the header) alone; what the element holds is always
+  // what checking the whole table afresh gives, repetitions across rows included.
+  const fresh = () => form().evaluate((f) => JSON.stringify(f._result) === JSON.stringify(f.validate()));
+  const codes = () => form().evaluate((f) => f._result.errors.map((e) => `${e.row} ${e.code}`));
+  assert.equal(await fresh(), true);
+  await field(r2, '权力名称').fill('最低生活保障审批');
+  await field(r2, '流程环节').fill('审核');
+  await field(r2, '廉政风险点').fill(' 优亲厚友，违规审批低保 ');
+  assert.equal(await fresh(), true);
+  assert.ok((await codes()).includes('1 duplicate-risk-point'));
+  await field(r, '廉政风险点').fill('优亲厚友，违规审批低保对象');
+  assert.equal(await fresh(), true);
+  assert.ok(!(await codes()).includes('1 duplicate-risk-point'));
+  await field(r, '廉政风险点').fill('优亲厚友，违规审批低保');
+  await field(r2, '权力名称').fill('办公用品采购');
+  await field(r2, '流程环节').fill('');
+  await field(r2, '廉政风险点').fill('虚报采购数量');
+  await field(form(), '部门名称').fill('');
+  assert.equal(await fresh(), true);
+  await field(form(), '部门名称').fill('财政所');
+  assert.equal(await fresh(), true);
+
   const detailP = nextSubmit();
   await form().getByRole('button', { name: '校验并提交' }).click();
   const detail = await detailP;

@@ -7,12 +7,14 @@ import init, {
   formDefinition,
   gradeRiskPoint,
   listSchemes,
+  TableChecker,
   validateTable,
   verifySubmission,
   type Grade,
   type Issue,
   type SelfCheckTable,
   type ValidationResult,
+  type ValidationUpdate,
 } from '../../wasm/pkg/sunlight_wasm.js';
 import type { SubmitDetail, SunlightSelfCheck } from '../../wasm/pkg/sunlight-self-check.js';
 
@@ -30,6 +32,11 @@ export async function portal(): Promise<string[]> {
   const v: ValidationResult = validateTable(table);
   const issues: Issue[] = [...v.errors, ...v.warnings];
   out.push(...issues.map((i) => `${i.path} ${i.message.zh}`), v.grades[0]?.level ?? 'not graded');
+  const checker = new TableChecker();
+  const full: ValidationResult = checker.check(table);
+  const update: ValidationUpdate = checker.checkRow(0, { factors: { harm: 'severe' } });
+  out.push(String(full.ok), ...update.rows.map((r) => `${r.row} ${r.grade?.level ?? ''} ${r.errors.length}`), String(update.head.errors.length));
+  checker.free();
   const fin = finalizeTable(table, '2012-08-20T10:00:00+08:00');
   if (fin.ok) out.push(fin.json, fin.hash);
   else out.push(String(fin.errors.length));

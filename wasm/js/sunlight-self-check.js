@@ -14,6 +14,7 @@ import init, {
   formDefinition,
   validateTable,
   finalizeTable,
+  TableChecker,
 } from './sunlight_wasm.js';
 
 const ready = init();
@@ -238,6 +239,9 @@ export class SunlightSelfCheck extends HTMLElement {
     this._def = null;
     this._table = null;
     this._result = null;
+    // The core keeps every row's check; an edit is checked by its row (or the header) alone.
+    this._checker = null;
+    this._parts = null;
     this._touched = new Set();
     this._showAll = false;
     this._autosave = true;
@@ -804,8 +808,9 @@ export class SunlightSelfCheck extends HTMLElement {
     }
     const started = performance.now();
     let result;
+    let rows;
     try {
-      result = validateTable(this._table);
+      ({ result, rows } = this._validate(changed));
     } catch (e) {
       this._resultEl.hidden = false;
       this._resultEl.replaceChildren(el('p', { className: 'notice bad', text: e.message }));
@@ -813,8 +818,8 @@ export class SunlightSelfCheck extends HTMLElement {
     }
     this._result = result;
 
-    // Grades.
-    result.grades.forEach((g, i) => {
+    // Grades: of every row after a full check, of the rows an edit changed after an edit.
+    const showGrade = (g, i) => {
       const view = this._grades[i];
       if (!view) return;
       const row = this._table.rows[i];
@@ -841,7 +846,9 @@ export class SunlightSelfCheck extends HTMLElement {
         this._announce(say(lang, 'levelAnnounce', i + 1, g ? tx(g.level_name, lang) : say(lang, 'notGraded')));
       }
       view.last = now;
-    });
+    };
+    if (rows) for (const i of rows) showGrade(result.grades[i], i);
+    else result.grades.forEach(showGrade);
 
     // Errors beside their fields.
     const byField = new Map();
@@ -903,6 +910,51 @@ export class SunlightSelfCheck extends HTMLElement {
     this._lastCost = performance.now() - started;
     if (postponed) this._save();
     return result;
+  }
+
+  /** Validates and grades: after an edit of one row (or of the header) only that part, the core
+   *  keeping the rest; otherwise the whole table. Returns the whole result, as `validateTable`
+   *  gives it, and the rows whose issues or grade an edit changed (null after a full check). */
+  _validate(changed) {
+    if (changed && this._parts) {
+      try {
+        const m = /^rows\[(\d+)\]/.exec(changed);
+        if (m) return this._merge(this._checker.checkRow(Number(m[1]), this._table.rows[Number(m[1])]));
+        return this._merge(this._checker.checkHeader({ ...this._table, rows: undefined }));
+      } catch {
+        // The whole table is checked instead, and says what is wrong with it.
+      }
+    }
+    this._parts = null;
+    this._checker ??= new TableChecker();
+    const result = this._checker.check(this._table);
+    const parts = {
+      head: { errors: [], warnings: [] },
+      rows: result.grades.map(() => ({ errors: [], warnings: [] })),
+      grades: result.grades,
+    };
+    for (const i of result.errors) (parts.rows[i.row] ?? parts.head).errors.push(i);
+    for (const i of result.warnings) (parts.rows[i.row] ?? parts.head).warnings.push(i);
+    this._parts = parts;
+    return { result, rows: null };
+  }
+
+  /** The whole result again, from the kept parts and what an edit changed. */
+  _merge(update) {
+    const p = this._parts;
+    p.head = update.head;
+    p.grades = p.grades.slice();
+    for (const r of update.rows) {
+      p.rows[r.row] = r;
+      p.grades[r.row] = r.grade;
+    }
+    const errors = [...p.head.errors];
+    const warnings = [...p.head.warnings];
+    for (const r of p.rows) {
+      if (r.errors.length) errors.push(...r.errors);
+      if (r.warnings.length) warnings.push(...r.warnings);
+    }
+    return { result: { ok: update.ok, errors, warnings, grades: p.grades }, rows: update.rows.map((r) => r.row) };
   }
 
   /** Validates and grades the table without changing what is shown. */

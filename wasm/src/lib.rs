@@ -17,9 +17,12 @@
 //! Values cross as plain JSON-shaped objects whose members keep the file format's snake_case
 //! names (`risk_point`, `level_name`), so what the form holds is what a submission contains.
 
+mod checker;
 mod convert;
 mod supervision;
 mod types;
+
+pub use checker::TableChecker;
 
 pub use supervision::{
     decision_accountability, obligations, rate_unit, recommend_response, review_status,
@@ -30,9 +33,8 @@ use std::collections::BTreeMap;
 
 use js_sys::Error;
 use serde::Serialize;
-use sunlight_core::{
-    Issue, IssueSeverity, Registry, Report, SelfCheckTable, Submission, TableKind, presets,
-};
+use sunlight_core::rules::TableCheck;
+use sunlight_core::{Issue, Registry, Report, SelfCheckTable, Submission, TableKind, presets};
 use wasm_bindgen::prelude::*;
 
 use convert::{from_js, into_error, to_js};
@@ -89,20 +91,8 @@ pub fn grade_risk_point(
     to_js(&sunlight_core::grade(s, &factors).map_err(into_error)?)
 }
 
-/// The result of [`validate_table`].
-#[derive(Serialize)]
-struct Validation<'a> {
-    ok: bool,
-    errors: Vec<&'a Issue>,
-    warnings: Vec<&'a Issue>,
-    grades: Vec<Option<sunlight_core::Grade>>,
-}
-
 fn split(report: &Report) -> (Vec<&Issue>, Vec<&Issue>) {
-    report
-        .issues
-        .iter()
-        .partition(|i| i.severity == IssueSeverity::Error)
+    checker::split(report.issues.iter())
 }
 
 /// Validates a whole table (a draft) against the scheme it names and grades every row.
@@ -117,20 +107,29 @@ pub fn validate_table(
     #[wasm_bindgen(unchecked_param_type = "SelfCheckTable")] table: JsValue,
 ) -> Result<JsValue, Error> {
     let table: SelfCheckTable = from_js(table, "self-check table")?;
-    let (report, grades) = match registry().get(&table.scheme) {
-        Ok(s) => sunlight_core::rules::validate_graded(s, &table),
-        // The report says the scheme is unknown; nothing can be graded.
-        Err(_) => (
-            sunlight_core::validate_with(registry(), &table),
-            vec![None; table.rows.len()],
-        ),
-    };
+    match registry().get(&table.scheme) {
+        Ok(s) => to_js(&checker::Validation::of(&TableCheck::new(s, &table))),
+        Err(_) => validate_unknown_scheme(&table),
+    }
+}
+
+/// The result of validating a table whose scheme is unknown: the report says so, and nothing
+/// can be graded.
+fn validate_unknown_scheme(table: &SelfCheckTable) -> Result<JsValue, Error> {
+    #[derive(Serialize)]
+    struct Ungraded<'a> {
+        ok: bool,
+        errors: Vec<&'a Issue>,
+        warnings: Vec<&'a Issue>,
+        grades: Vec<()>,
+    }
+    let report = sunlight_core::validate_with(registry(), table);
     let (errors, warnings) = split(&report);
-    to_js(&Validation {
+    to_js(&Ungraded {
         ok: report.is_ok(),
         errors,
         warnings,
-        grades,
+        grades: vec![(); table.rows.len()],
     })
 }
 

@@ -100,6 +100,13 @@ export interface ValidationResult {
   /** Row i's grade, or null while its factors are incomplete or invalid. */
   grades: (Grade | null)[];
 }
+/** One row's issues and grade, in full, after an edit (`TableChecker`). */
+export interface RowValidation { row: number; errors: Issue[]; warnings: Issue[]; grade: Grade | null; }
+/** What an edit changed (`TableChecker.checkRow`, `checkHeader`): `ok` for the whole table, the
+ *  header's and the table's own issues in full, and every row whose issues or grade changed. */
+export interface ValidationUpdate {
+  ok: boolean; head: { errors: Issue[]; warnings: Issue[] }; rows: RowValidation[];
+}
 export type FinalizeResult =
   | { ok: true; json: string; hash: string; warnings: Issue[] }
   | { ok: false; errors: Issue[]; warnings: Issue[] };

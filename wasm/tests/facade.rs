@@ -9,8 +9,8 @@ use js_sys::JSON;
 use serde_json::{Value, json};
 use sunlight_core::{SelfCheckTable, Submission, presets};
 use sunlight_wasm::{
-    finalize_table, form_definition, get_scheme, grade_risk_point, list_schemes, validate_table,
-    verify_submission,
+    TableChecker, finalize_table, form_definition, get_scheme, grade_risk_point, list_schemes,
+    validate_table, verify_submission,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -337,4 +337,168 @@ fn verify_rejects_tampering_and_throws_on_non_json() {
 
     let e = verify_submission("{\"scheme\": ").expect_err("not JSON");
     assert!(message(e).starts_with("the self-check table is not valid JSON"));
+}
+
+/// A whole result put together from the last full result and the updates since, as the element
+/// does: the head's issues, then every row's, in order.
+struct Merged {
+    ok: Value,
+    head: Value,
+    rows: Vec<Value>,
+}
+
+impl Merged {
+    fn of(full: &Value) -> Self {
+        let n = full["grades"].as_array().expect("grades").len();
+        let mut rows: Vec<Value> = (0..n)
+            .map(|i| json!({"row": i, "errors": [], "warnings": [], "grade": full["grades"][i]}))
+            .collect();
+        let mut head = json!({"errors": [], "warnings": []});
+        for kind in ["errors", "warnings"] {
+            for issue in full[kind].as_array().expect("issues") {
+                let part = match issue["row"].as_u64() {
+                    Some(i) => &mut rows[usize::try_from(i).expect("small")],
+                    None => &mut head,
+                };
+                part[kind]
+                    .as_array_mut()
+                    .expect("array")
+                    .push(issue.clone());
+            }
+        }
+        Merged {
+            ok: full["ok"].clone(),
+            head,
+            rows,
+        }
+    }
+
+    fn apply(&mut self, update: &Value) {
+        self.ok = update["ok"].clone();
+        self.head = update["head"].clone();
+        for r in update["rows"].as_array().expect("rows") {
+            let i = usize::try_from(r["row"].as_u64().expect("row")).expect("small");
+            self.rows[i] = r.clone();
+        }
+    }
+
+    fn whole(&self) -> Value {
+        let all = |kind: &str| -> Vec<Value> {
+            let mut v: Vec<Value> = self.head[kind].as_array().expect("array").clone();
+            for r in &self.rows {
+                v.extend(r[kind].as_array().expect("array").iter().cloned());
+            }
+            v
+        };
+        json!({
+            "ok": self.ok, "errors": all("errors"), "warnings": all("warnings"),
+            "grades": self.rows.iter().map(|r| r["grade"].clone()).collect::<Vec<_>>(),
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_checker_gives_what_validate_table_gives_after_every_edit() {
+    let mut t = town_table();
+    let mut checker = TableChecker::new();
+    let full = back(&checker.check(js(&t)).expect("checks"));
+    assert_eq!(full, back(&validate_table(js(&t)).expect("validates")));
+    let mut merged = Merged::of(&full);
+    type Edit = fn(&mut Value) -> Option<usize>;
+    let edits: [Edit; 6] = [
+        // A factor: row 0's grade changes.
+        |t| {
+            t["rows"][0]["factors"]["harm"] = json!("minor");
+            Some(0)
+        },
+        // Row 1 becomes the same risk point as row 0 (whitespace and case aside).
+        |t| {
+            t["rows"][1]["power"] = t["rows"][0]["power"].clone();
+            t["rows"][1]["step"] = t["rows"][0]["step"].clone();
+            t["rows"][1]["risk_point"] = json!(" 优亲厚友，违规审批 ");
+            Some(1)
+        },
+        // Row 0 changes its risk point: row 1 no longer repeats it.
+        |t| {
+            t["rows"][0]["risk_point"] = json!("优亲厚友");
+            Some(0)
+        },
+        // A factor left out: no grade, an error.
+        |t| {
+            t["rows"][1]["factors"]["harm"] = json!("");
+            Some(1)
+        },
+        // The header.
+        |t| {
+            t["unit"]["name"] = json!("");
+            t["year"] = json!(1990);
+            None
+        },
+        |t| {
+            t["unit"]["name"] = json!("城关镇");
+            None
+        },
+    ];
+    for edit in edits {
+        let update = match edit(&mut t) {
+            Some(i) => checker.check_row(i, js(&t["rows"][i])),
+            None => {
+                let mut header = t.clone();
+                header.as_object_mut().expect("object").remove("rows");
+                checker.check_header(js(&header))
+            }
+        };
+        merged.apply(&back(&update.expect("an update")));
+        assert_eq!(
+            merged.whole(),
+            back(&validate_table(js(&t)).expect("validates"))
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_checker_throws_without_a_table_for_a_missing_row_and_another_scheme() {
+    let mut checker = TableChecker::new();
+    let t = town_table();
+    assert!(
+        message(
+            checker
+                .check_row(0, js(&t["rows"][0]))
+                .expect_err("no table yet")
+        )
+        .contains("check a table")
+    );
+    checker.check(js(&t)).expect("checks");
+    assert!(
+        message(
+            checker
+                .check_row(2, js(&t["rows"][0]))
+                .expect_err("two rows")
+        )
+        .contains("no row 2")
+    );
+    assert!(
+        message(
+            checker
+                .check_row(0, js(&json!({"risk_piont": "x"})))
+                .expect_err("not a row")
+        )
+        .contains("risk_piont")
+    );
+    let mut other = t.clone();
+    other["scheme"] = json!("ministry-2012");
+    assert!(
+        message(
+            checker
+                .check_header(js(&other))
+                .expect_err("another scheme")
+        )
+        .contains("check the whole table")
+    );
+    // An unknown scheme is reported as validateTable reports it, and nothing is kept.
+    other["scheme"] = json!("no-such-scheme");
+    let r = back(&checker.check(js(&other)).expect("a value"));
+    assert_eq!(r, back(&validate_table(js(&other)).expect("a value")));
+    assert_eq!(r["grades"], json!([null, null]));
+    assert!(checker.check_row(0, js(&t["rows"][0])).is_err());
 }

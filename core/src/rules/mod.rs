@@ -8,6 +8,7 @@ mod events;
 pub mod rating;
 mod report;
 pub mod response;
+mod table_check;
 mod validate;
 pub mod vetting;
 pub mod workflow;
@@ -15,6 +16,7 @@ pub mod yellow_card;
 
 pub use events::{MAX_EVENTS, validate_events};
 pub use report::{Issue, IssueCode, Report};
+pub use table_check::TableCheck;
 pub use validate::{
     MAX_MEASURES, MAX_NAME_CHARS, MAX_ROWS, MAX_TEXT_CHARS, validate, validate_graded,
     validate_with,

@@ -1,9 +1,11 @@
 //! Validation of a whole self-check table: every problem at once, each with a stable code, a
 //! path and a message in Chinese and English.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::report::{IssueCode, Report};
+use super::report::{Issue, IssueCode, Report};
+use super::table_check::TableCheck;
 use crate::date::Timestamp;
 use crate::model::{PowerCategory, RiskRow, SCHEMA_VERSION, SelfCheckTable, TableKind};
 use crate::presets::Registry;
@@ -88,15 +90,7 @@ pub fn validate(scheme: &Scheme, table: &SelfCheckTable) -> Report {
 /// assert!(grades[1].is_none());
 /// ```
 pub fn validate_graded(scheme: &Scheme, table: &SelfCheckTable) -> (Report, Vec<Option<Grade>>) {
-    let mut v = Validator {
-        scheme,
-        report: Report::default(),
-        grades: Vec::with_capacity(table.rows.len()),
-    };
-    v.header(table);
-    v.rows(table);
-    v.grades.resize(table.rows.len(), None);
-    (v.report, v.grades)
+    TableCheck::new(scheme, table).into_parts()
 }
 
 /// A text cut to 60 characters for quoting in a message.
@@ -110,10 +104,69 @@ fn clip(s: &str) -> String {
 
 /// Whitespace-folded, lower-cased form used to spot duplicates.
 fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut joined = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
+    joined.to_lowercase()
+}
+
+/// What makes two rows the same risk point: the same power, step and description, each compared
+/// whitespace-folded and lower-cased. The hash is computed once, when the row is checked, so that
+/// looking for duplicates again after an edit hashes one number per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct DuplicateKey {
+    hash: u64,
+    parts: [String; 3],
+}
+
+impl Hash for DuplicateKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The row's duplicate key; `None` while its risk point is empty.
+pub(super) fn duplicate_key(row: &RiskRow) -> Option<DuplicateKey> {
+    if row.risk_point.trim().is_empty() {
+        return None;
+    }
+    let parts = [
+        fold(&row.power.name),
+        fold(&row.step.name),
+        fold(&row.risk_point),
+    ];
+    let mut h = DefaultHasher::new();
+    parts.hash(&mut h);
+    Some(DuplicateKey {
+        hash: h.finish(),
+        parts,
+    })
+}
+
+/// The issue of row `i`, which repeats row `first`.
+pub(super) fn duplicate_issue(i: usize, first: usize) -> Issue {
+    Issue {
+        severity: E,
+        code: IssueCode::DuplicateRiskPoint,
+        path: format!("rows[{i}].risk_point"),
+        row: Some(i),
+        message: Text::new(
+            format!(
+                "{}与{}是同一权力、同一环节的同一风险点",
+                row_zh(i),
+                row_zh(first)
+            ),
+            format!(
+                "{} repeats the risk point of {} (same power, step and description)",
+                row_en(i),
+                row_en(first)
+            ),
+        ),
+    }
 }
 
 fn row_zh(i: usize) -> String {
@@ -127,14 +180,61 @@ fn row_en(i: usize) -> String {
 /// A field's label in Chinese and English, turned into text only when an issue names it.
 type Label = (&'static str, &'static str);
 
-struct Validator<'a> {
+/// Checks the parts of a table, collecting issues until they are taken.
+pub(super) struct Validator<'a> {
     scheme: &'a Scheme,
-    report: Report,
-    /// Row i's grade at index i, for the rows checked so far.
-    grades: Vec<Option<Grade>>,
+    issues: Vec<Issue>,
+    /// Grades by factor values: a table repeats few combinations, and grading writes the reason.
+    graded: HashMap<BTreeMap<String, String>, Grade>,
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
+    pub(super) fn new(scheme: &'a Scheme) -> Self {
+        Validator {
+            scheme,
+            issues: Vec::new(),
+            graded: HashMap::new(),
+        }
+    }
+
+    /// The issues of the header (everything but the rows).
+    pub(super) fn header_issues(&mut self, t: &SelfCheckTable) -> Vec<Issue> {
+        self.header(t);
+        std::mem::take(&mut self.issues)
+    }
+
+    /// The issues of the table as a whole, which has `rows` rows: none, or too many.
+    pub(super) fn table_issues(&mut self, rows: usize) -> Vec<Issue> {
+        if rows == 0 {
+            self.push(
+                E,
+                IssueCode::EmptyTable,
+                "rows",
+                None,
+                "表中没有任何风险点".into(),
+                "the table has no risk points".into(),
+            );
+        } else if rows > MAX_ROWS {
+            self.push(
+                E,
+                IssueCode::TooManyRows,
+                "rows",
+                None,
+                format!("表中有 {rows} 行，一张表最多 {MAX_ROWS} 行；请拆分后提交"),
+                format!(
+                    "the table has {rows} rows; a table may hold at most {MAX_ROWS}, so split it"
+                ),
+            );
+        }
+        std::mem::take(&mut self.issues)
+    }
+
+    /// Row `i`'s own issues (all but being a duplicate of another row) and its grade.
+    pub(super) fn row_issues(&mut self, i: usize, row: &RiskRow) -> (Vec<Issue>, Option<Grade>) {
+        let grade = self.row(i, row);
+        (std::mem::take(&mut self.issues), grade)
+    }
+
     fn push(
         &mut self,
         sev: IssueSeverity,
@@ -144,7 +244,23 @@ impl Validator<'_> {
         zh: String,
         en: String,
     ) {
-        self.report.push(sev, code, path, row, Text::new(zh, en));
+        self.issues.push(Issue {
+            severity: sev,
+            code,
+            path: path.into(),
+            row,
+            message: Text::new(zh, en),
+        });
+    }
+
+    /// The grade of these factor values, graded once per distinct combination.
+    fn grade(&mut self, factors: &BTreeMap<String, String>) -> Option<Grade> {
+        if let Some(g) = self.graded.get(factors) {
+            return Some(g.clone());
+        }
+        let g = grade(self.scheme, factors).ok()?;
+        self.graded.insert(factors.clone(), g.clone());
+        Some(g)
     }
 
     /// Checks length and characters; returns whether the text is non-empty.
@@ -412,68 +528,7 @@ impl Validator<'_> {
         }
     }
 
-    fn rows(&mut self, t: &SelfCheckTable) {
-        if t.rows.is_empty() {
-            self.push(
-                E,
-                IssueCode::EmptyTable,
-                "rows",
-                None,
-                "表中没有任何风险点".into(),
-                "the table has no risk points".into(),
-            );
-            return;
-        }
-        if t.rows.len() > MAX_ROWS {
-            self.push(
-                E,
-                IssueCode::TooManyRows,
-                "rows",
-                None,
-                format!(
-                    "表中有 {} 行，一张表最多 {MAX_ROWS} 行；请拆分后提交",
-                    t.rows.len()
-                ),
-                format!(
-                    "the table has {} rows; a table may hold at most {MAX_ROWS}, so split it",
-                    t.rows.len()
-                ),
-            );
-        }
-        let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-        for (i, row) in t.rows.iter().enumerate().take(MAX_ROWS) {
-            self.row(i, row);
-            if !row.risk_point.trim().is_empty() {
-                let key = (
-                    fold(&row.power.name),
-                    fold(&row.step.name),
-                    fold(&row.risk_point),
-                );
-                if let Some(first) = seen.get(&key) {
-                    self.push(
-                        E,
-                        IssueCode::DuplicateRiskPoint,
-                        format!("rows[{i}].risk_point"),
-                        Some(i),
-                        format!(
-                            "{}与{}是同一权力、同一环节的同一风险点",
-                            row_zh(i),
-                            row_zh(*first)
-                        ),
-                        format!(
-                            "{} repeats the risk point of {} (same power, step and description)",
-                            row_en(i),
-                            row_en(*first)
-                        ),
-                    );
-                } else {
-                    seen.insert(key, i);
-                }
-            }
-        }
-    }
-
-    fn row(&mut self, i: usize, row: &RiskRow) {
+    fn row(&mut self, i: usize, row: &RiskRow) -> Option<Grade> {
         let s = self.scheme;
         let p = |f: &str| format!("rows[{i}].{f}");
         let some = Some(i);
@@ -641,7 +696,7 @@ impl Validator<'_> {
         }
         let factors_ok = self.factors(i, row);
         let graded = if factors_ok {
-            grade(s, &row.factors).ok()
+            self.grade(&row.factors)
         } else {
             None
         };
@@ -735,7 +790,7 @@ impl Validator<'_> {
             );
         }
         self.measures(i, row, effective.as_deref());
-        self.grades.push(graded);
+        graded
     }
 
     fn factors(&mut self, i: usize, row: &RiskRow) -> bool {
