@@ -4,7 +4,8 @@
 # The Rust tests (cargo test) already cover the store, views and functions in depth.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build -p sunlight-queries --bin sunlight --locked --quiet
+source scripts/lib.sh
+build_native
 bin=target/debug/sunlight
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -5,7 +5,8 @@
 # against the command line, a badly signed message that must not run, interrupt and restart.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build -p sunlight-queries --bin sunlight --locked --quiet
+source scripts/lib.sh
+build_native
 bin=$PWD/target/debug/sunlight
 venv=$PWD/target/venv-notebook
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
