@@ -21,7 +21,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p sunlight-wasm --target wasm32-unknown-unknown --locked
 
 say "browser end-to-end test (headless Chromium)"
-source scripts/lib.sh
-build_native
+cargo build -p sunlight-tests --example verify-submission --locked
 node --test tests/browser/e2e.test.mjs
 echo "screenshots: ${CARGO_TARGET_DIR:-target}/e2e/" >&2
