@@ -2,35 +2,68 @@
 //! (or the header) that changed, with the core's [`TableCheck`]. The result of an edit names only
 //! what changed, so what crosses the boundary stays small however long the table is.
 
-use js_sys::Error;
+use std::collections::HashMap;
+
+use js_sys::{Array, Error, Reflect};
 use serde::Serialize;
 use sunlight_core::model::RiskRow;
 use sunlight_core::rules::TableCheck;
 use sunlight_core::{Grade, Issue, IssueSeverity, SelfCheckTable};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{from_js, into_error, to_js};
 use crate::registry;
 
-/// The result of `validateTable` and [`TableChecker::check`].
+/// The result of `validateTable` and [`TableChecker::check`], as written: `grades` holds each
+/// distinct grade once; [`validation`] then makes it every row's.
 #[derive(Serialize)]
-pub(crate) struct Validation<'a> {
+struct Validation<'a> {
     ok: bool,
     errors: Vec<&'a Issue>,
     warnings: Vec<&'a Issue>,
-    grades: Vec<Option<&'a Grade>>,
+    grades: Vec<&'a Grade>,
 }
 
-impl<'a> Validation<'a> {
-    pub(crate) fn of(check: &'a TableCheck<'_>) -> Self {
-        let (errors, warnings) = split(check.issues());
-        Validation {
-            ok: errors.is_empty(),
-            errors,
-            warnings,
-            grades: check.grades().collect(),
+/// The whole table's result, `{ ok, errors, warnings, grades }`, as a JavaScript value.
+///
+/// Rows of the same factor values have the same grade (the check gives the same reference):
+/// it is written as JSON and read by the engine once, and those rows' entries of `grades` are
+/// one and the same object. Most of the result is grades, and a table repeats few combinations.
+pub(crate) fn validation(check: &TableCheck<'_>) -> Result<JsValue, Error> {
+    let mut seen: HashMap<*const Grade, u32> = HashMap::new();
+    let mut distinct: Vec<&Grade> = Vec::new();
+    let mut index: Vec<Option<u32>> = Vec::with_capacity(check.row_count());
+    for g in check.grades() {
+        index.push(g.map(|g| {
+            *seen.entry(std::ptr::from_ref(g)).or_insert_with(|| {
+                distinct.push(g);
+                u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
+            })
+        }));
+    }
+    let (errors, warnings) = split(check.issues());
+    let value = to_js(&Validation {
+        ok: errors.is_empty(),
+        errors,
+        warnings,
+        grades: distinct,
+    })?;
+    let key = JsValue::from_str("grades");
+    let shared: Array = Reflect::get(&value, &key)
+        .map_err(|_| into_error("cannot pass the result to JavaScript: no grades"))?
+        .unchecked_into();
+    let grades = Array::new_with_length(u32::try_from(index.len()).unwrap_or(u32::MAX));
+    for (i, k) in (0..).zip(&index) {
+        if let Some(k) = k {
+            grades.set(i, shared.get(*k));
+        } else {
+            grades.set(i, JsValue::NULL);
         }
     }
+    Reflect::set(&value, &key, &grades)
+        .map_err(|_| into_error("cannot pass the result to JavaScript: grades"))?;
+    Ok(value)
 }
 
 /// Errors and warnings, each in report order.
@@ -119,10 +152,7 @@ impl TableChecker {
     ) -> Result<JsValue, Error> {
         let table: SelfCheckTable = from_js(table, "self-check table")?;
         match registry().get(&table.scheme) {
-            Ok(s) => {
-                let check = self.check.insert(TableCheck::new(s, &table));
-                to_js(&Validation::of(check))
-            }
+            Ok(s) => validation(self.check.insert(TableCheck::new(s, &table))),
             Err(_) => {
                 // Nothing can be kept for an unknown scheme: the report says it is unknown.
                 self.check = None;

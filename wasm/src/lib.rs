@@ -108,7 +108,7 @@ pub fn validate_table(
 ) -> Result<JsValue, Error> {
     let table: SelfCheckTable = from_js(table, "self-check table")?;
     match registry().get(&table.scheme) {
-        Ok(s) => to_js(&checker::Validation::of(&TableCheck::new(s, &table))),
+        Ok(s) => checker::validation(&TableCheck::new(s, &table)),
         Err(_) => validate_unknown_scheme(&table),
     }
 }

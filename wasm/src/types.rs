@@ -97,7 +97,8 @@ export interface SelfCheckTable {
 
 export interface ValidationResult {
   ok: boolean; errors: Issue[]; warnings: Issue[];
-  /** Row i's grade, or null while its factors are incomplete or invalid. */
+  /** Row i's grade, or null while its factors are incomplete or invalid. Rows of the same
+   *  factor values share one grade object: read grades, do not change them. */
   grades: (Grade | null)[];
 }
 /** One row's issues and grade, in full, after an edit (`TableChecker`). */

@@ -457,6 +457,24 @@ fn the_checker_gives_what_validate_table_gives_after_every_edit() {
 }
 
 #[wasm_bindgen_test]
+fn rows_of_the_same_factors_share_one_grade_object() {
+    let mut t = town_table();
+    let again = t["rows"][0].clone();
+    t["rows"].as_array_mut().expect("rows").push(again);
+    for r in [
+        validate_table(js(&t)).expect("validates"),
+        TableChecker::new().check(js(&t)).expect("checks"),
+    ] {
+        let grades = js_sys::Reflect::get(&r, &JsValue::from_str("grades")).expect("grades");
+        let g: js_sys::Array = grades.unchecked_into();
+        assert_eq!(g.length(), 3);
+        assert!(js_sys::Object::is(&g.get(0), &g.get(2)));
+        assert!(!js_sys::Object::is(&g.get(0), &g.get(1)));
+        assert_eq!(back(&g.get(2))["level"], "high");
+    }
+}
+
+#[wasm_bindgen_test]
 fn the_checker_throws_without_a_table_for_a_missing_row_and_another_scheme() {
     let mut checker = TableChecker::new();
     let t = town_table();

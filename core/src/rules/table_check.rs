@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use super::report::{Issue, Report};
 use super::validate::{DuplicateKey, MAX_ROWS, Validator, duplicate_issue, duplicate_key};
@@ -40,7 +41,8 @@ pub struct TableCheck<'a> {
 struct RowCheck {
     /// The row's own issues, in the order validation finds them.
     own: Vec<Issue>,
-    grade: Option<Grade>,
+    /// Shared with the other rows of the same factor values.
+    grade: Option<Arc<Grade>>,
     /// `None` while the risk point is empty, and for rows past [`MAX_ROWS`].
     key: Option<DuplicateKey>,
     /// The earlier row this one repeats, and the issue that says so.
@@ -167,12 +169,13 @@ impl<'a> TableCheck<'a> {
     /// Row `i`'s grade, or `None` while its factors are incomplete or invalid (and for rows past
     /// [`MAX_ROWS`] or beyond the table).
     pub fn grade(&self, i: usize) -> Option<&Grade> {
-        self.rows.get(i).and_then(|r| r.grade.as_ref())
+        self.rows.get(i).and_then(|r| r.grade.as_deref())
     }
 
-    /// Every row's grade, in order.
+    /// Every row's grade, in order. Rows of the same factor values give the same reference, so a
+    /// caller writing grades out can write each distinct one once.
     pub fn grades(&self) -> impl Iterator<Item = Option<&Grade>> {
-        self.rows.iter().map(|r| r.grade.as_ref())
+        self.rows.iter().map(|r| r.grade.as_deref())
     }
 
     /// Every issue, in the order of [`super::validate`]'s report.
@@ -194,7 +197,7 @@ impl<'a> TableCheck<'a> {
         for r in self.rows {
             issues.extend(r.own);
             issues.extend(r.duplicate.map(|(_, issue)| issue));
-            grades.push(r.grade);
+            grades.push(r.grade.map(Arc::unwrap_or_clone));
         }
         (Report { issues }, grades)
     }

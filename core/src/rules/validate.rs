@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use super::report::{Issue, IssueCode, Report};
 use super::table_check::TableCheck;
@@ -102,6 +103,20 @@ fn clip(s: &str) -> String {
     out
 }
 
+/// Whether the text holds a control character (Unicode's Cc: U+0000–U+001F, U+007F–U+009F),
+/// line feeds and tabs aside in a multi-line text. Read as bytes: a row's dozen texts are
+/// checked after every edit.
+fn has_control(value: &str, multiline: bool) -> bool {
+    let b = value.as_bytes();
+    b.iter().enumerate().any(|(k, &x)| match x {
+        b'\n' | b'\t' => !multiline,
+        0x00..=0x1F | 0x7F => true,
+        // U+0080–U+009F are C2 80 – C2 9F in UTF-8; C2 is only ever a lead byte.
+        0xC2 => matches!(b.get(k + 1), Some(0x80..=0x9F)),
+        _ => false,
+    })
+}
+
 /// Whitespace-folded, lower-cased form used to spot duplicates.
 fn fold(s: &str) -> String {
     let mut joined = String::with_capacity(s.len());
@@ -111,7 +126,21 @@ fn fold(s: &str) -> String {
         }
         joined.push_str(word);
     }
-    joined.to_lowercase()
+    if joined.chars().all(lowers_as_ascii) {
+        // What `to_lowercase` gives, without looking each character up in Unicode's tables.
+        joined.make_ascii_lowercase();
+        joined
+    } else {
+        joined.to_lowercase()
+    }
+}
+
+/// Whether `to_lowercase` changes `c` only as ASCII lower-casing does: ASCII, and the blocks
+/// Chinese text is written in (CJK punctuation, kana, ideographs, full-width forms other than
+/// the full-width capitals), which have no case.
+fn lowers_as_ascii(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{3000}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FF20}' | '\u{FF3B}'..='\u{FFEF}')
 }
 
 /// What makes two rows the same risk point: the same power, step and description, each compared
@@ -184,8 +213,9 @@ type Label = (&'static str, &'static str);
 pub(super) struct Validator<'a> {
     scheme: &'a Scheme,
     issues: Vec<Issue>,
-    /// Grades by factor values: a table repeats few combinations, and grading writes the reason.
-    graded: HashMap<BTreeMap<String, String>, Grade>,
+    /// Grades by the number of their factor combination: a table repeats few combinations, and
+    /// grading writes the reason.
+    graded: HashMap<u64, Arc<Grade>>,
 }
 
 impl<'a> Validator<'a> {
@@ -230,7 +260,12 @@ impl<'a> Validator<'a> {
     }
 
     /// Row `i`'s own issues (all but being a duplicate of another row) and its grade.
-    pub(super) fn row_issues(&mut self, i: usize, row: &RiskRow) -> (Vec<Issue>, Option<Grade>) {
+    /// Rows of the same factor values share one grade.
+    pub(super) fn row_issues(
+        &mut self,
+        i: usize,
+        row: &RiskRow,
+    ) -> (Vec<Issue>, Option<Arc<Grade>>) {
         let grade = self.row(i, row);
         (std::mem::take(&mut self.issues), grade)
     }
@@ -253,13 +288,20 @@ impl<'a> Validator<'a> {
         });
     }
 
-    /// The grade of these factor values, graded once per distinct combination.
-    fn grade(&mut self, factors: &BTreeMap<String, String>) -> Option<Grade> {
-        if let Some(g) = self.graded.get(factors) {
-            return Some(g.clone());
+    /// The grade of these factor values, all valid, graded once per distinct combination.
+    fn grade(
+        &mut self,
+        factors: &BTreeMap<String, String>,
+        combination: Option<u64>,
+    ) -> Option<Arc<Grade>> {
+        let Some(c) = combination else {
+            return grade(self.scheme, factors).ok().map(Arc::new);
+        };
+        if let Some(g) = self.graded.get(&c) {
+            return Some(Arc::clone(g));
         }
-        let g = grade(self.scheme, factors).ok()?;
-        self.graded.insert(factors.clone(), g.clone());
+        let g = Arc::new(grade(self.scheme, factors).ok()?);
+        self.graded.insert(c, Arc::clone(&g));
         Some(g)
     }
 
@@ -273,7 +315,12 @@ impl<'a> Validator<'a> {
         max: usize,
         multiline: bool,
     ) -> bool {
-        let n = value.chars().count();
+        // Counting characters is needed only when the bytes could exceed the limit.
+        let n = if value.len() > max {
+            value.chars().count()
+        } else {
+            0
+        };
         if n > max {
             self.push(
                 E,
@@ -284,10 +331,7 @@ impl<'a> Validator<'a> {
                 format!("{} is too long: {n} characters, at most {max}", label.1),
             );
         }
-        if value
-            .chars()
-            .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
-        {
+        if has_control(value, multiline) {
             self.push(
                 E,
                 IssueCode::InvalidText,
@@ -528,7 +572,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn row(&mut self, i: usize, row: &RiskRow) -> Option<Grade> {
+    fn row(&mut self, i: usize, row: &RiskRow) -> Option<Arc<Grade>> {
         let s = self.scheme;
         let p = |f: &str| format!("rows[{i}].{f}");
         let some = Some(i);
@@ -694,11 +738,9 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
-        let factors_ok = self.factors(i, row);
-        let graded = if factors_ok {
-            self.grade(&row.factors)
-        } else {
-            None
+        let graded = match self.factors(i, row) {
+            Some(combination) => self.grade(&row.factors, combination),
+            None => None,
         };
         let stated = row.level.as_deref().filter(|l| !l.is_empty());
         let mut effective = graded.as_ref().map(|g| g.level.clone());
@@ -793,9 +835,13 @@ impl<'a> Validator<'a> {
         graded
     }
 
-    fn factors(&mut self, i: usize, row: &RiskRow) -> bool {
+    /// Checks the row's factor values. When every factor has one of its options, returns the
+    /// combination's number (the options' positions in mixed radix; `None` on overflow too),
+    /// which names the grade without looking at the text again.
+    fn factors(&mut self, i: usize, row: &RiskRow) -> Option<Option<u64>> {
         let s = self.scheme;
         let mut ok = true;
+        let mut combination = Some(0_u64);
         for k in row.factors.keys() {
             if s.factor(k).is_none() {
                 ok = false;
@@ -815,20 +861,27 @@ impl<'a> Validator<'a> {
             }
         }
         for f in &s.factors {
-            let path = format!("rows[{i}].factors.{}", f.id);
-            match row.factors.get(&f.id).map(String::as_str) {
-                None | Some("") => {
+            let path = || format!("rows[{i}].factors.{}", f.id);
+            let value = row.factors.get(&f.id).map(String::as_str);
+            let position = value.and_then(|v| f.options.iter().position(|o| o.id == v));
+            match (value, position) {
+                (_, Some(p)) => {
+                    combination = combination
+                        .and_then(|c| c.checked_mul(f.options.len() as u64))
+                        .and_then(|c| c.checked_add(p as u64));
+                }
+                (None | Some(""), None) => {
                     ok = false;
                     self.push(
                         E,
                         IssueCode::MissingFactor,
-                        path,
+                        path(),
                         Some(i),
                         format!("{}：请选择“{}”", row_zh(i), f.name.zh),
                         format!("{}: choose a value for '{}'", row_en(i), f.name.en),
                     );
                 }
-                Some(v) if !f.options.iter().any(|o| o.id == v) => {
+                (Some(v), None) => {
                     ok = false;
                     let zh: Vec<String> = f
                         .options
@@ -839,7 +892,7 @@ impl<'a> Validator<'a> {
                     self.push(
                         E,
                         IssueCode::InvalidFactorValue,
-                        path,
+                        path(),
                         Some(i),
                         format!(
                             "{}：“{}”的取值“{}”无效，可选：{}",
@@ -857,10 +910,9 @@ impl<'a> Validator<'a> {
                         ),
                     );
                 }
-                Some(_) => {}
             }
         }
-        ok
+        ok.then_some(combination)
     }
 
     fn measures(&mut self, i: usize, row: &RiskRow, level: Option<&str>) {
@@ -1032,6 +1084,45 @@ mod tests {
             }
             assert!(grades[2].is_none());
             assert!(grades[0].is_some());
+        }
+    }
+
+    #[test]
+    fn control_characters_are_found_as_unicode_finds_them() {
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            for multiline in [false, true] {
+                let expected = c.is_control() && !(multiline && (c == '\n' || c == '\t'));
+                assert_eq!(has_control(&text, multiline), expected, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn folding_lower_cases_as_unicode_does() {
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            if lowers_as_ascii(c) {
+                assert_eq!(
+                    c.to_lowercase().collect::<String>(),
+                    c.to_ascii_lowercase().to_string(),
+                    "{c:?}"
+                );
+            }
+        }
+        for s in [
+            "  审核 把关\t不严 ",
+            "ABC 办理",
+            "ＡＢＣ",
+            "ΟΔΟΣ ΟΔΟΣ",
+            "İstanbul",
+            "Straße",
+        ] {
+            let reference = s
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            assert_eq!(fold(s), reference, "{s:?}");
         }
     }
 
