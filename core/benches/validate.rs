@@ -1,5 +1,7 @@
 //! Hot paths of the core: grading one risk point, validating a 200-row table (what the form
-//! does after each change), finalising it, and reading a submission back (what ingest does).
+//! does when it loads a table or rows are added or removed), checking one edited row of it
+//! again (what the form does after each change), finalising it, and reading a submission back
+//! (what ingest does).
 //!
 //! `cargo bench -p sunlight-core --bench validate`
 
@@ -60,6 +62,20 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("validate_graded/200 rows", |b| {
         b.iter(|| sunlight_core::rules::validate_graded(town, black_box(&t200)))
+    });
+    // One row edited: a factor flipped between two options, so each call changes the row.
+    let mut check = sunlight_core::rules::TableCheck::new(town, &t200);
+    let mut edited = [t200.rows[0].clone(), t200.rows[0].clone()];
+    edited[0].factors.insert("harm".into(), "minor".into());
+    edited[1].factors.insert("harm".into(), "severe".into());
+    let mut k = 0;
+    c.bench_function("edit/one row of 200 (TableCheck::set_row)", |b| {
+        b.iter(|| {
+            k ^= 1;
+            check
+                .set_row(0, black_box(&edited[k]))
+                .map(|rows| rows.len())
+        })
     });
     let json = serde_json::to_string(&t200).expect("json");
     c.bench_function("parse/200-row draft", |b| {
