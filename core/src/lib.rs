@@ -59,7 +59,9 @@ pub use model::{
 pub use presets::Registry;
 pub use rules::{Issue, IssueCode, Report, validate, validate_with};
 pub use scheme::{DefenceLine, Grade, IssueSeverity, Level, Scheme, Severity, grade};
-pub use submission::{EventSubmission, Submission, hash_of};
+pub use submission::{
+    BatchSubmission, EventSubmission, RecordSubmission, ReviewSubmission, Submission, hash_of,
+};
 pub use text::Text;
 
 /// The README's Rust examples, compiled and run as doctests so they cannot rot.

@@ -8,9 +8,10 @@ use serde_json::Value;
 use crate::canonical::{content_hash, to_canonical_string};
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
-use crate::model::{EventBatch, SelfCheckTable};
+use crate::model::{ArchiveEvent, Batch, OfficeRecord, SelfCheckTable};
 use crate::presets::Registry;
-use crate::rules::{Report, validate, validate_events};
+use crate::rules::workflow::ReviewEvent;
+use crate::rules::{BatchEvent, Report, validate, validate_events};
 use crate::scheme::grade;
 
 /// A finished self-check table: valid for its scheme, with every row graded, a submission time
@@ -197,17 +198,28 @@ pub fn hash_of(table: &SelfCheckTable) -> Result<String> {
     hash_without_hash_member(table)
 }
 
-/// A checked, hashed batch of integrity-archive events: the archive's submission kind, with the
-/// same guarantees as a table (validated, canonical, hash verified on receipt).
+/// A checked, hashed batch of events (archive events, review steps or the office's register): a
+/// submission kind of its own, with the same guarantees as a table (validated, canonical, hash
+/// verified on receipt). It can only be made by [`BatchSubmission::finalize`] or
+/// [`BatchSubmission::from_json`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct EventSubmission {
-    batch: EventBatch,
+pub struct BatchSubmission<T> {
+    batch: Batch<T>,
     hash: String,
 }
 
-impl EventSubmission {
+/// A checked batch of integrity-archive events (干部廉政档案).
+pub type EventSubmission = BatchSubmission<ArchiveEvent>;
+
+/// A checked batch of review steps (确定、审定、公示、备案).
+pub type ReviewSubmission = BatchSubmission<ReviewEvent>;
+
+/// A checked batch of the office's register (candidates, assessment scores, obligations met).
+pub type RecordSubmission = BatchSubmission<OfficeRecord>;
+
+impl<T: BatchEvent> BatchSubmission<T> {
     /// Stamps, validates and hashes a batch; a batch with errors yields [`Error::Invalid`].
-    pub fn finalize(mut batch: EventBatch, submitted_at: &str) -> Result<EventSubmission> {
+    pub fn finalize(mut batch: Batch<T>, submitted_at: &str) -> Result<Self> {
         batch.submitted_at = Some(submitted_at.to_owned());
         batch.hash = None;
         let report = validate_events(&batch);
@@ -216,13 +228,12 @@ impl EventSubmission {
         }
         let hash = hash_without_hash_member(&batch)?;
         batch.hash = Some(hash.clone());
-        Ok(EventSubmission { batch, hash })
+        Ok(BatchSubmission { batch, hash })
     }
 
     /// Reads a batch from JSON and checks it: shape, validity, `submitted_at` present, hash matching.
-    pub fn from_json(text: &str) -> Result<EventSubmission> {
-        let batch: EventBatch =
-            serde_json::from_str(text).map_err(|e| Error::json("archive event batch", &e))?;
+    pub fn from_json(text: &str) -> Result<Self> {
+        let batch: Batch<T> = serde_json::from_str(text).map_err(|e| Error::json(T::WHAT, &e))?;
         let mut report = validate_events(&batch);
         if batch.submitted_at.is_none() {
             report.push(
@@ -241,7 +252,7 @@ impl EventSubmission {
         }
         let computed = hash_without_hash_member(&batch)?;
         match &batch.hash {
-            Some(stated) if *stated == computed => Ok(EventSubmission {
+            Some(stated) if *stated == computed => Ok(BatchSubmission {
                 batch,
                 hash: computed,
             }),
@@ -253,13 +264,22 @@ impl EventSubmission {
     }
 
     /// The batch (with `hash` and `submitted_at` set).
-    pub fn batch(&self) -> &EventBatch {
+    pub fn batch(&self) -> &Batch<T> {
         &self.batch
     }
 
     /// The content hash.
     pub fn hash(&self) -> &str {
         &self.hash
+    }
+
+    /// When it was submitted (checked on receipt).
+    pub fn submitted_at(&self) -> Result<Timestamp> {
+        self.batch
+            .submitted_at
+            .as_deref()
+            .unwrap_or_default()
+            .parse()
     }
 
     /// The canonical JSON of the whole envelope, hash included.

@@ -135,6 +135,11 @@ fn graduated_response_seed_003() {
             Response::None,
         ),
         (
+            "on the window's first day (1 April)",
+            vec![report("r1", "2012-04-01", 5)],
+            Response::OrganisationalDisposal,
+        ),
+        (
             "on the window's last day (30 June)",
             vec![report("r1", "2012-06-30", 5)],
             Response::OrganisationalDisposal,
@@ -717,7 +722,15 @@ fn obligations_of_a_year_and_the_overdue_list() {
         "2012-03-31",
         "seed 002 第六条: quarterly, at the quarter's end"
     );
+    assert_eq!(due("decision-check-q2-2012"), "2012-06-30");
+    assert_eq!(due("decision-check-q3-2012"), "2012-09-30");
     assert_eq!(due("decision-check-q4-2012"), "2012-12-31");
+    assert_eq!(due("affairs-check-h2-2012"), "2012-12-31");
+    assert_eq!(
+        due("disclosure-q1-2012"),
+        "2012-04-15",
+        "里南乡: 次季度首月15日前"
+    );
     assert_eq!(
         due("affairs-check-h1-2012"),
         "2012-06-30",
@@ -779,6 +792,11 @@ fn unit_rating_caps_seed_004() {
         (95, 0, 0, Rating::Good, Rating::Good, 0),
         (90, 0, 0, Rating::Good, Rating::Good, 0),
         (89, 0, 0, Rating::FairlyGood, Rating::FairlyGood, 0),
+        (75, 0, 0, Rating::FairlyGood, Rating::FairlyGood, 0),
+        (74, 0, 0, Rating::Average, Rating::Average, 0),
+        (60, 0, 0, Rating::Average, Rating::Average, 0),
+        (100, 0, 0, Rating::Good, Rating::Good, 0),
+        (0, 0, 0, Rating::Poor, Rating::Poor, 0),
         (95, 1, 0, Rating::Good, Rating::FairlyGood, 1),
         (95, 0, 1, Rating::Good, Rating::FairlyGood, 1),
         (95, 2, 1, Rating::Good, Rating::FairlyGood, 2),
@@ -870,4 +888,162 @@ fn event_batches_are_hashed_and_checked_like_tables() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+// ---------------------------------------------------------------- review steps and the office's register as submission kinds
+
+#[test]
+fn review_batches_are_hashed_and_checked_like_tables() {
+    use sunlight_core::ReviewSubmission;
+    use sunlight_core::rules::workflow::{ReviewBatch, ReviewEvent, ReviewStep};
+    let step = |step, at: &str, scope: &str| ReviewEvent {
+        table: "sha256:t".into(),
+        step,
+        by: "镇党委".into(),
+        at: at.into(),
+        scope: scope.into(),
+    };
+    let batch = ReviewBatch {
+        schema_version: 1,
+        kind: "review-events".into(),
+        unit: UnitRef {
+            id: "chengguan".into(),
+            name: "城关镇".into(),
+        },
+        events: vec![
+            step(ReviewStep::Confirm, "2012-09-01T09:00:00+08:00", ""),
+            step(ReviewStep::Publish, "2012-09-02T09:00:00+08:00", "机关内部"),
+        ],
+        submitted_at: None,
+        hash: None,
+    };
+    let sub = ReviewSubmission::finalize(batch.clone(), "2012-09-03T09:00:00+08:00")
+        .expect("an out-of-order step is valid input: the status reports it");
+    let json = sub.to_json().expect("canonical");
+    assert_eq!(
+        ReviewSubmission::from_json(&json)
+            .expect("reads back")
+            .hash(),
+        sub.hash()
+    );
+    assert!(matches!(
+        ReviewSubmission::from_json(&json.replace("机关内部", "社会公开")),
+        Err(Error::HashMismatch { .. })
+    ));
+    // An archive batch is not a review batch.
+    assert!(matches!(
+        ReviewSubmission::from_json(&json.replace("review-events", "archive-events")),
+        Err(Error::Invalid(_))
+    ));
+    // One case per refusal: the code and the path of the field.
+    let cases = [
+        (
+            ReviewEvent {
+                table: "t-1".into(),
+                ..step(ReviewStep::Confirm, "2012-09-01T09:00:00+08:00", "")
+            },
+            "bad-reference",
+            "events[0].table",
+        ),
+        (
+            ReviewEvent {
+                by: " ".into(),
+                ..step(ReviewStep::Confirm, "2012-09-01T09:00:00+08:00", "")
+            },
+            "missing-field",
+            "events[0].by",
+        ),
+        (
+            step(ReviewStep::Publish, "2012-09-01T09:00:00+08:00", ""),
+            "missing-field",
+            "events[0].scope",
+        ),
+        (
+            step(ReviewStep::Confirm, "2012-02-30T09:00:00+08:00", ""),
+            "invalid-timestamp",
+            "events[0].at",
+        ),
+    ];
+    for (event, code, path) in cases {
+        let mut bad = batch.clone();
+        bad.events = vec![event];
+        match ReviewSubmission::finalize(bad, "2012-09-03T09:00:00+08:00") {
+            Err(Error::Invalid(r)) => {
+                let got: Vec<(&str, &str)> = r
+                    .issues
+                    .iter()
+                    .map(|i| (i.code.as_str(), i.path.as_str()))
+                    .collect();
+                assert_eq!(got, [(code, path)], "{code}");
+            }
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn office_records_are_checked_like_tables() {
+    use sunlight_core::RecordSubmission;
+    use sunlight_core::model::{Batch, OfficeRecord};
+    let batch = |events: Vec<OfficeRecord>| Batch {
+        schema_version: 1,
+        kind: "office-records".into(),
+        unit: UnitRef {
+            id: "jxau".into(),
+            name: "江西农业大学".into(),
+        },
+        events,
+        submitted_at: None,
+        hash: None,
+    };
+    let good = vec![
+        OfficeRecord::Candidate {
+            id: "c1".into(),
+            person: "P1".into(),
+            post: "财务处处长".into(),
+            date: d("2013-02-28"),
+        },
+        OfficeRecord::Assessment {
+            id: "a1".into(),
+            year: 2012,
+            score: 95,
+        },
+        OfficeRecord::Completed {
+            id: "m1".into(),
+            department: "finance".into(),
+            obligation: "duty-report-1-2012".into(),
+            date: d("2012-06-01"),
+        },
+    ];
+    let sub = RecordSubmission::finalize(batch(good.clone()), "2013-03-01T09:00:00+08:00")
+        .expect("valid");
+    let json = sub.to_json().expect("canonical");
+    assert!(json.contains(r#""type":"candidate""#), "{json}");
+    assert_eq!(
+        RecordSubmission::from_json(&json)
+            .expect("reads back")
+            .batch()
+            .events,
+        good
+    );
+    let mut bad = good;
+    bad.push(OfficeRecord::Assessment {
+        id: "a1".into(),
+        year: 2012,
+        score: 101,
+    });
+    match RecordSubmission::finalize(batch(bad), "2013-03-01T09:00:00+08:00") {
+        Err(Error::Invalid(r)) => {
+            let mut codes: Vec<&str> = r.issues.iter().map(|i| i.code.as_str()).collect();
+            codes.sort();
+            assert_eq!(codes, ["duplicate-event-id", "out-of-range"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        RecordSubmission::from_json(
+            &json.replace(r#""type":"candidate""#, r#""type":"promotion""#)
+        ),
+        Err(Error::Json { .. })
+    ));
 }

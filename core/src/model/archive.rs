@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::UnitRef;
 use crate::date::Date;
 use crate::text::Text;
 
@@ -214,25 +213,8 @@ fn one() -> u32 {
     1
 }
 
-/// The envelope for a batch of archive events: a submission kind of its own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EventBatch {
-    /// Envelope version, 1.
-    pub schema_version: i64,
-    /// Always `archive-events`.
-    pub kind: String,
-    /// The unit whose archive it is.
-    pub unit: UnitRef,
-    /// The events.
-    pub events: Vec<ArchiveEvent>,
-    /// When it was submitted (RFC 3339).
-    #[serde(default)]
-    pub submitted_at: Option<String>,
-    /// `sha256:` content hash over the canonical envelope without `hash`, as for tables.
-    #[serde(default)]
-    pub hash: Option<String>,
-}
+/// A batch of archive events: a submission kind of its own ([`super::Batch`] of events).
+pub type EventBatch = super::Batch<ArchiveEvent>;
 
 /// The `kind` of an [`EventBatch`].
 pub const EVENT_BATCH_KIND: &str = "archive-events";

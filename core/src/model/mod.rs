@@ -7,15 +7,19 @@
 //! hashed form.
 
 mod archive;
+mod batch;
 mod org;
 mod power;
+mod register;
 mod risk;
 mod table;
 
 pub use archive::{
     ArchiveEvent, EVENT_BATCH_KIND, EventBatch, EventKind, EventSource, MatterSeverity,
 };
+pub use batch::Batch;
 pub use org::{DepartmentRef, PersonRef, UnitRef};
 pub use power::{FlowStep, Power, PowerCategory};
+pub use register::{OFFICE_RECORDS_KIND, OfficeRecord};
 pub use risk::{Measure, RiskRow};
 pub use table::{SCHEMA_VERSION, SelfCheckTable, TableKind};

@@ -14,7 +14,7 @@ pub mod vetting;
 pub mod workflow;
 pub mod yellow_card;
 
-pub use events::{MAX_EVENTS, validate_events};
+pub use events::{BatchEvent, MAX_EVENTS, validate_events};
 pub use report::{Issue, IssueCode, Report};
 pub use table_check::TableCheck;
 pub use validate::{

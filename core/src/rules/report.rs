@@ -72,14 +72,17 @@ pub enum IssueCode {
     UnknownMeasureKind,
     /// A catalogue measure filed under another line than its own.
     MeasureLineMismatch,
-    /// An event batch whose `kind` is not `archive-events`.
+    /// An event batch whose `kind` is not the one its events need (e.g. `archive-events`).
     UnknownBatchKind,
     /// More events than a batch may hold.
     TooManyEvents,
     /// Two events in a batch share an id.
     DuplicateEventId,
-    /// An event resolves another of the wrong kind, or names itself.
+    /// An event resolves another of the wrong kind, or names itself; or a review step does
+    /// not name its table by hash.
     BadReference,
+    /// A number outside its allowed range (an assessment score above 100, an unusable year).
+    OutOfRange,
 }
 
 impl IssueCode {
@@ -120,6 +123,7 @@ impl IssueCode {
             IssueCode::TooManyEvents => "too-many-events",
             IssueCode::DuplicateEventId => "duplicate-event-id",
             IssueCode::BadReference => "bad-reference",
+            IssueCode::OutOfRange => "out-of-range",
         }
     }
 }

@@ -122,6 +122,37 @@ pub struct ReviewEvent {
     pub scope: String,
 }
 
+/// A batch of review steps: a submission kind of its own, hashed and checked like tables.
+pub type ReviewBatch = crate::model::Batch<ReviewEvent>;
+
+/// The `kind` of a [`ReviewBatch`].
+pub const REVIEW_EVENTS_KIND: &str = "review-events";
+
+/// What is wrong with a review event on its own, whatever came before it: no actor
+/// (`missing-actor`), a publication without scope (`missing-scope`) or a time that is not RFC 3339
+/// (`invalid-time`). Ingest refuses such events; [`status`] reports them.
+pub fn event_problem(e: &ReviewEvent) -> Option<(&'static str, Text)> {
+    if e.by.trim().is_empty() {
+        return Some((
+            "missing-actor",
+            Text::new("未写明由谁办理", "the event does not say who took the step"),
+        ));
+    }
+    if e.step == ReviewStep::Publish && e.scope.trim().is_empty() {
+        return Some((
+            "missing-scope",
+            Text::new("公示须写明公示范围", "a publication must state its scope"),
+        ));
+    }
+    if let Err(err) = e.at.parse::<Timestamp>() {
+        return Some((
+            "invalid-time",
+            Text::new(format!("时间“{}”格式不正确", e.at), err.to_string()),
+        ));
+    }
+    None
+}
+
 /// Why an event could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkflowProblem {
@@ -203,29 +234,12 @@ pub fn status(table: &str, events: &[ReviewEvent]) -> TableStatus {
             ));
             continue;
         }
-        if e.by.trim().is_empty() {
-            st.problems.push(problem(
-                "missing-actor",
-                Text::new("未写明由谁办理", "the event does not say who took the step"),
-            ));
+        if let Some((code, message)) = event_problem(e) {
+            st.problems.push(problem(code, message));
             continue;
         }
-        if e.step == ReviewStep::Publish && e.scope.trim().is_empty() {
-            st.problems.push(problem(
-                "missing-scope",
-                Text::new("公示须写明公示范围", "a publication must state its scope"),
-            ));
+        let Ok(at) = e.at.parse::<Timestamp>() else {
             continue;
-        }
-        let at: Timestamp = match e.at.parse() {
-            Ok(t) => t,
-            Err(err) => {
-                st.problems.push(problem(
-                    "invalid-time",
-                    Text::new(format!("时间“{}”格式不正确", e.at), err.to_string()),
-                ));
-                continue;
-            }
         };
         if last
             .as_ref()
