@@ -180,6 +180,14 @@ test('town-2012: fill, grade live, errors, draft resumed after reload, submit, n
   assert.equal(await fresh(), true);
   await field(form(), '部门名称').fill('财政所');
   assert.equal(await fresh(), true);
+  // A measure added and removed: the row is drawn again and checked by itself.
+  await r.getByRole('button', { name: '添加“前期预防”措施' }).click();
+  assert.equal(await fresh(), true);
+  assert.equal(await level.textContent(), '高');
+  await r.locator('.line').nth(0).getByRole('button', { name: '删除此措施' }).last().click();
+  assert.equal(await fresh(), true);
+  assert.equal(await r.locator('.level').textContent(), '高');
+  assert.match(await r.locator('.why').textContent(), /综合得分/);
 
   const detailP = nextSubmit();
   await form().getByRole('button', { name: '校验并提交' }).click();

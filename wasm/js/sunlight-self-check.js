@@ -717,7 +717,7 @@ export class SunlightSelfCheck extends HTMLElement {
       if (p === prefix || p.startsWith(prefix + '.') || p.startsWith(prefix + '[')) this._fields.delete(p);
     }
     this._rowsEl.children[i].replaceWith(this._row(this._table.rows[i], i));
-    this._check(null);
+    this._check(null, i);
   }
 
   _addRow() {
@@ -797,8 +797,8 @@ export class SunlightSelfCheck extends HTMLElement {
   }
 
   /** Validates and grades the whole table, then shows grades and errors. `changed` is the path
-   *  just edited (its new error, if any, is announced). */
-  _check(changed) {
+   *  just edited (its new error, if any, is announced); `row`, a row drawn again. */
+  _check(changed, row = null) {
     const lang = this._lang;
     // A check now makes a postponed one moot, but not the postponed save.
     const postponed = this._timer !== null;
@@ -810,7 +810,7 @@ export class SunlightSelfCheck extends HTMLElement {
     let result;
     let rows;
     try {
-      ({ result, rows } = this._validate(changed));
+      ({ result, rows } = this._validate(changed, row));
     } catch (e) {
       this._resultEl.hidden = false;
       this._resultEl.replaceChildren(el('p', { className: 'notice bad', text: e.message }));
@@ -914,13 +914,15 @@ export class SunlightSelfCheck extends HTMLElement {
 
   /** Validates and grades: after an edit of one row (or of the header) only that part, the core
    *  keeping the rest; otherwise the whole table. Returns the whole result, as `validateTable`
-   *  gives it, and the rows whose issues or grade an edit changed (null after a full check). */
-  _validate(changed) {
-    if (changed && this._parts) {
+   *  gives it, and the rows to show again: those an edit changed, and the edited row (null after
+   *  a full check: all). */
+  _validate(changed, row) {
+    if ((changed || row !== null) && this._parts) {
       try {
-        const m = /^rows\[(\d+)\]/.exec(changed);
-        if (m) return this._merge(this._checker.checkRow(Number(m[1]), this._table.rows[Number(m[1])]));
-        return this._merge(this._checker.checkHeader({ ...this._table, rows: undefined }));
+        const m = changed && /^rows\[(\d+)\]/.exec(changed);
+        const i = m ? Number(m[1]) : row;
+        if (i !== null) return this._merge(this._checker.checkRow(i, this._table.rows[i]), i);
+        return this._merge(this._checker.checkHeader({ ...this._table, rows: undefined }), null);
       } catch {
         // The whole table is checked instead, and says what is wrong with it.
       }
@@ -939,8 +941,9 @@ export class SunlightSelfCheck extends HTMLElement {
     return { result, rows: null };
   }
 
-  /** The whole result again, from the kept parts and what an edit changed. */
-  _merge(update) {
+  /** The whole result again, from the kept parts and what an edit of row `edited` (or of the
+   *  header: null) changed. */
+  _merge(update, edited) {
     const p = this._parts;
     p.head = update.head;
     p.grades = p.grades.slice();
@@ -954,7 +957,9 @@ export class SunlightSelfCheck extends HTMLElement {
       if (r.errors.length) errors.push(...r.errors);
       if (r.warnings.length) warnings.push(...r.warnings);
     }
-    return { result: { ok: update.ok, errors, warnings, grades: p.grades }, rows: update.rows.map((r) => r.row) };
+    const rows = update.rows.map((r) => r.row);
+    if (edited !== null && !rows.includes(edited)) rows.push(edited);
+    return { result: { ok: update.ok, errors, warnings, grades: p.grades }, rows };
   }
 
   /** Validates and grades the table without changing what is shown. */
