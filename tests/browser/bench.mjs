@@ -122,7 +122,7 @@ try {
   await page.evaluate(([k, t]) => localStorage.setItem(k, JSON.stringify({ format: 'sunlight-draft/1', saved_at: 'bench', draft: t })), [key, result.table]);
   await page.reload();
   await page.locator('sunlight-self-check fieldset.row').nth(ROWS - 1).waitFor();
-  const [element, elementFull] = await page.locator('sunlight-self-check').evaluate((f, runs) => {
+  const [element, elementSaved, elementFull] = await page.locator('sunlight-self-check').evaluate((f, runs) => {
     const time = (fn) => {
       const xs = [];
       for (let i = 0; i < 10; i++) fn();
@@ -143,7 +143,12 @@ try {
       row.factors.harm = values[k];
       f._check('rows[0].factors.harm');
     };
-    return [time(edit), time(() => f._check(null))];
+    // The input handler also saves the draft (the whole table, to localStorage) after the check.
+    const editSaved = () => {
+      edit();
+      f._save();
+    };
+    return [time(edit), time(editSaved), time(() => f._check(null))];
   }, RUNS);
 
   const draw = await page.locator('sunlight-self-check').evaluate((f) => {
@@ -169,6 +174,7 @@ try {
   console.log(`gradeRiskPoint x ${ROWS}, one call per row:           ${ms(result.gradeOnly)}`);
   console.log(`element, full: validate + grade + redraw:           ${ms(elementFull)}`);
   console.log(`element, edit: a choice in row 1, checked + redrawn: ${ms(element)}`);
+  console.log(`element, edit as above + the draft saved:         ${ms(elementSaved)}`);
   console.log(`element: drawing the whole form (7 runs):           ${ms(draw)}`);
   for (const [f, s] of Object.entries(sizes)) console.log(`${f.padEnd(24)} ${String(s.raw).padStart(8)} B, gzip -9 ${String(s.gzip).padStart(7)} B`);
   console.log(`wasm + js gzipped: ${totalGz} B = ${(totalGz / 1024).toFixed(1)} KiB (target < 250 KiB)`);

@@ -595,8 +595,12 @@ export class SunlightSelfCheck extends HTMLElement {
       this._timer = setTimeout(() => this._flush(), 150);
       return;
     }
+    const started = performance.now();
     this._check(path);
     this._save();
+    // Typing postpones by what a change costs, check and save: the check of one row is quick,
+    // so in a long table the save of the whole draft is most of it.
+    this._lastCost = performance.now() - started;
   }
 
   /** Runs a check and save that typing postponed. */
@@ -907,8 +911,8 @@ export class SunlightSelfCheck extends HTMLElement {
       this._warnings.hidden = true;
       this._warnings.replaceChildren();
     }
-    this._lastCost = performance.now() - started;
     if (postponed) this._save();
+    this._lastCost = performance.now() - started;
     return result;
   }
 
