@@ -31,7 +31,7 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// Another ingest is writing to the store.
+    /// Another process (an ingest, or `sunlight serve`) is writing to the store.
     Locked {
         /// The store folder.
         path: PathBuf,
@@ -40,6 +40,32 @@ pub enum Error {
     },
     /// A command-line value that cannot be used.
     Usage(String),
+    /// The tokens file of `sunlight serve --tokens` cannot be used.
+    Tokens {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line of the problem (0: the file as a whole).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// `sunlight serve` cannot listen on its address.
+    Listen {
+        /// The address, as given.
+        addr: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The submission journal (`sunlight serve`'s write-ahead log) is damaged where a crash
+    /// cannot have left it so; the server refuses to start rather than lose what it holds.
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// The core refused something the generator built (a bug in the generator, never input).
     Core(sunlight_core::Error),
     /// DataFusion, Arrow or Parquet failed.
@@ -82,10 +108,39 @@ impl fmt::Display for Error {
             }
             Error::Locked { path, holder } => write!(
                 f,
-                "another ingest is writing to the store at {} ({holder}); wait for it to finish, or run again with --wait",
+                "another ingest, or a running `sunlight serve`, is writing to the store at {} ({holder}); wait for it to finish, or run again with --wait",
                 path.display()
             ),
             Error::Usage(m) => f.write_str(m),
+            Error::Tokens {
+                path,
+                line,
+                message,
+            } => {
+                if *line == 0 {
+                    write!(
+                        f,
+                        "the tokens file {} cannot be used: {message}",
+                        path.display()
+                    )
+                } else {
+                    write!(
+                        f,
+                        "the tokens file {}, line {line}: {message}",
+                        path.display()
+                    )
+                }
+            }
+            Error::Listen { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            Error::Journal {
+                path,
+                line,
+                message,
+            } => write!(
+                f,
+                "the submission journal {} is damaged at line {line}: {message}; move the file aside and start again (it holds submissions that are not yet in the Parquet files)",
+                path.display()
+            ),
             Error::Core(e) => write!(f, "{e}"),
             Error::Query(e) => write!(f, "{e}"),
         }
@@ -95,10 +150,14 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io { source, .. } => Some(source),
+            Error::Io { source, .. } | Error::Listen { source, .. } => Some(source),
             Error::Core(e) => Some(e),
             Error::Query(e) => Some(e),
-            Error::Store { .. } | Error::Locked { .. } | Error::Usage(_) => None,
+            Error::Store { .. }
+            | Error::Locked { .. }
+            | Error::Usage(_)
+            | Error::Tokens { .. }
+            | Error::Journal { .. } => None,
         }
     }
 }

@@ -12,6 +12,9 @@
 //! - [`charts`]: figures drawn with plotters, as SVG and PNG, Chinese labels included.
 //! - [`report`]: the annual evaluation report — HTML, charts, CSV tables, XLSX catalogs.
 //! - [`output`]: writing query results as a table, CSV, JSON or Parquet.
+//! - [`serve`]: the submission endpoint and the demo portal (`sunlight serve`): what a browser
+//!   form POSTs is checked like ingest, journalled to disk before it is acknowledged, and folded
+//!   into the store.
 //!
 //! The `sunlight` binary is the command-line face of all of it.
 
@@ -22,6 +25,7 @@ pub mod ingest;
 pub mod kernel;
 pub mod output;
 pub mod report;
+pub mod serve;
 pub mod sql;
 pub mod store;
 

@@ -21,7 +21,8 @@ export type ServerAnswer =
 
 /**
  * The self-check table form. Attributes: `scheme`, `table` (`department` | `personal`),
- * `lang` (`zh-CN` default, `en`), `unit`, `unit-name`, `endpoint`.
+ * `lang` (`zh-CN` default, `en`), `unit`, `unit-name`, `endpoint`, `token` (sent as
+ * `Authorization: Bearer TOKEN` with the POST to `endpoint`).
  */
 export class SunlightSelfCheck extends HTMLElement {
   /** The localStorage key of this form's draft: scheme, table kind and unit. */

@@ -68,6 +68,14 @@ const UI = {
   accepted: ['服务器已接收（HTTP {0}）', 'The server accepted it (HTTP {0})'],
   rejected: ['服务器拒收（HTTP {0}）', 'The server rejected it (HTTP {0})'],
   unreachable: ['无法连接服务器：{0}', 'The server could not be reached: {0}'],
+  // What a refusal means when the server's answer does not say it itself.
+  status400: ['服务器无法读取提交内容', 'The server could not read the submission'],
+  status401: ['未获授权：缺少或无效的提交令牌', 'Not authorised: the submission token is missing or not valid'],
+  status403: ['无权提交此单位或部门的表格', 'Not allowed to submit tables of this unit or department'],
+  status413: ['提交内容超过服务器允许的大小', 'The submission is larger than the server accepts'],
+  status415: ['服务器不接受此内容类型', 'The server does not accept this content type'],
+  status422: ['服务器校验未通过', 'The server found problems in the table'],
+  status5xx: ['服务器暂时无法保存，请稍后再试；草稿仍保存在本机', 'The server cannot store it now; try again later (the draft is still saved here)'],
 };
 
 function say(lang, key, ...args) {
@@ -221,7 +229,9 @@ button.small { padding: 2px 8px; font-size: .85em; }
 /**
  * The self-check table form. Attributes: `scheme` (a scheme id), `table` (`department` or
  * `personal`), `lang` (`zh-CN` by default, `en` for English), `unit` (the unit id; with `scheme`
- * and `table` it keys the draft), `unit-name`, `endpoint` (POST the submission there).
+ * and `table` it keys the draft), `unit-name`, `endpoint` (POST the submission there), `token`
+ * (sent as `Authorization: Bearer TOKEN` with that POST, for servers such as `sunlight serve
+ * --tokens`).
  * Fires `submit` (a CustomEvent whose `detail` is `{ json, hash, submission, warnings }`) once the
  * table is valid and finalised.
  */
@@ -1009,7 +1019,10 @@ export class SunlightSelfCheck extends HTMLElement {
     this._showResult();
     let answer;
     try {
-      const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
+      const headers = { 'content-type': 'application/json' };
+      const token = this.getAttribute('token');
+      if (token) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(endpoint, { method: 'POST', headers, body: json });
       const text = await res.text();
       let body = null;
       try { body = JSON.parse(text); } catch { body = null; }
@@ -1039,11 +1052,18 @@ export class SunlightSelfCheck extends HTMLElement {
       const issues = b && Array.isArray(b.errors) ? b.errors : [];
       if (issues.length) {
         parts.push(el('ul', {}, ...issues.map((i) => el('li', {
-          text: typeof i === 'string' ? i : colon(lang, i.path || '', tx(i.message, lang) || i.message || ''),
+          text: typeof i === 'string' ? i
+            : colon(lang, i.path || '', tx(i.message, lang) || i.message || '') + (i.code ? ` [${i.code}]` : ''),
         }))));
       }
-      if (b && typeof b.message === 'string') parts.push(el('p', { text: b.message }));
-      else if (!b && a.text) parts.push(el('pre', { text: a.text.slice(0, 2000) }));
+      const code = b && typeof b.code === 'string' && !a.ok ? ` [${b.code}]` : '';
+      if (b && typeof b.message === 'string') parts.push(el('p', { className: 'server-message', text: b.message + code }));
+      else if (b && b.message && typeof b.message === 'object') parts.push(el('p', { className: 'server-message', text: tx(b.message, lang) + code }));
+      else if (!a.ok) {
+        const key = a.status >= 500 ? 'status5xx' : `status${a.status}`;
+        if (UI[key]) parts.push(el('p', { className: 'server-message', text: say(lang, key) }));
+        if (!b && a.text) parts.push(el('pre', { text: a.text.slice(0, 2000) }));
+      } else if (!b && a.text) parts.push(el('pre', { text: a.text.slice(0, 2000) }));
       if (b && typeof b.hash === 'string') parts.push(el('p', { className: 'server-hash', text: `hash ${b.hash}` }));
     }
     this._resultEl.replaceChildren(...parts);

@@ -34,6 +34,10 @@ enum Command {
     Report(ReportArgs),
     /// The Jupyter notebook kernel ("Sunlight SQL"): run it, or install its kernelspec.
     Kernel(sunlight_queries::kernel::KernelArgs),
+    /// Serve the submission endpoint (POST /api/v1/submissions) and the demo portal: every
+    /// accepted submission is on disk before it is acknowledged, then folded into the store.
+    /// Stops on SIGTERM or ctrl-C without losing anything acknowledged.
+    Serve(sunlight_queries::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +189,7 @@ fn main() -> ExitCode {
         Command::Sql(a) => run_sql(&a).map(|()| ExitCode::SUCCESS),
         Command::Report(a) => run_report(&a).map(|()| ExitCode::SUCCESS),
         Command::Kernel(a) => sunlight_queries::kernel::main(&a),
+        Command::Serve(a) => sunlight_queries::serve::main(&a),
     };
     match result {
         Ok(code) => code,

@@ -227,13 +227,48 @@ fn check(
             ));
         }
     };
-    let text = match std::str::from_utf8(&bytes) {
+    check_bytes(registry, &bytes, &file, p.line).map_err(|refused| refused.rejection)
+}
+
+/// Why [`check_bytes`] refused a submission.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The rejection as ingest reports it (the first problem, with a count of the others).
+    pub rejection: Rejection,
+    /// When the table was checked and found invalid: every issue, exactly as the core reports
+    /// them to the browser form (code, path, message in Chinese and English).
+    pub report: Option<sunlight_core::Report>,
+}
+
+/// Checks one submission's bytes exactly as ingest checks every submission it reads: UTF-8, not
+/// empty, then [`Submission::from_json`] (shape, validity against its scheme, grades, hash). The
+/// submission endpoint of `sunlight serve` runs this too, so both accept and refuse the same
+/// things with the same codes. `file` and `line` say where the bytes came from.
+pub fn check_bytes(
+    registry: &Registry,
+    bytes: &[u8],
+    file: &str,
+    line: u64,
+) -> std::result::Result<Submission, Box<Refused>> {
+    let reject = |line: u64, code: &str, message: String, message_zh: String| {
+        Box::new(Refused {
+            rejection: Rejection {
+                file: file.to_owned(),
+                line,
+                code: code.to_owned(),
+                message,
+                message_zh,
+            },
+            report: None,
+        })
+    };
+    let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let at = e.valid_up_to();
-            let line = p.line + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            let at_line = line + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
             return Err(reject(
-                line,
+                at_line,
                 "invalid-utf8",
                 format!(
                     "the text is not valid UTF-8 (bad bytes at byte {at}); save the file as UTF-8"
@@ -244,7 +279,7 @@ fn check(
     };
     if text.trim().is_empty() {
         return Err(reject(
-            p.line,
+            line,
             "empty-file",
             "the file is empty".into(),
             "文件为空".into(),
@@ -252,7 +287,13 @@ fn check(
     }
     match Submission::from_json(registry, text) {
         Ok(s) => Ok(s),
-        Err(e) => Err(describe(&e, p.line, &file)),
+        Err(e) => Err(Box::new(Refused {
+            rejection: describe(&e, line, file),
+            report: match e {
+                CoreError::Invalid(report) => Some(report),
+                _ => None,
+            },
+        })),
     }
 }
 
