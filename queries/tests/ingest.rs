@@ -56,6 +56,37 @@ fn demo_totals(input: &Path) -> (u64, u64) {
     (subs, rows)
 }
 
+/// Every line of the demo's event files: (batches, events).
+fn demo_event_totals(input: &Path) -> (u64, u64) {
+    let mut batches = 0;
+    let mut events = 0;
+    for f in std::fs::read_dir(input.join("events")).unwrap() {
+        let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            batches += 1;
+            events += v["events"].as_array().unwrap().len() as u64;
+        }
+    }
+    (batches, events)
+}
+
+/// Event batches and events in the store: (rows, distinct (batch, event) pairs, distinct batches).
+fn event_counts(store: &Path) -> (u64, u64, u64) {
+    let r = query(
+        store,
+        "WITH e AS ( \
+           SELECT hash, event_no FROM archive_events_all \
+           UNION ALL SELECT hash, event_no FROM review_events_all \
+           UNION ALL SELECT hash, event_no FROM office_records_all) \
+         SELECT (SELECT COUNT(*) FROM e) AS a, \
+                (SELECT COUNT(*) FROM (SELECT DISTINCT hash, event_no FROM e)) AS b, \
+                (SELECT COUNT(DISTINCT hash) FROM e) AS c",
+    );
+    let n: Vec<u64> = r[0].iter().map(|s| s.parse().unwrap()).collect();
+    (n[0], n[1], n[2])
+}
+
 fn counts(store: &Path) -> (u64, u64, u64, u64) {
     let r = query(
         store,
@@ -89,15 +120,20 @@ fn demo(dir: &Path, units: &str) -> std::path::PathBuf {
     input
 }
 
+/// Tables and event batches (archive events, review steps, the register) alike: the event files
+/// come first, so the kills land while event batches are being stored.
 #[test]
 fn killed_ingest_rerun_stores_every_submission_exactly_once() {
     let dir = common::scratch("kill");
     let input = demo(&dir, "3");
     let (subs, rows) = demo_totals(&input);
+    let (batches, events) = demo_event_totals(&input);
     let store = dir.join("store");
     let files = input.join("submissions");
+    let event_files = input.join("events");
     let args = [
         "ingest",
+        event_files.to_str().unwrap(),
         files.to_str().unwrap(),
         "--store",
         store.to_str().unwrap(),
@@ -139,6 +175,15 @@ fn killed_ingest_rerun_stores_every_submission_exactly_once() {
         assert_eq!(all, distinct);
         assert_eq!(r, rdistinct);
         assert_eq!(all, m.submissions);
+        let (e, edistinct, stored_batches) = event_counts(&store);
+        assert_eq!(e, edistinct, "an event stored twice");
+        assert!(stored_batches <= batches);
+        if kill_after == 2 {
+            assert!(
+                stored_batches > 0 && stored_batches < batches,
+                "the first kill must land while event batches are stored: {stored_batches} of {batches}"
+            );
+        }
     }
     let out = Command::new(BIN).args(args).output().unwrap();
     assert!(
@@ -156,6 +201,11 @@ fn killed_ingest_rerun_stores_every_submission_exactly_once() {
         (r, rdistinct),
         (rows, rows),
         "every risk point exactly once"
+    );
+    assert_eq!(
+        event_counts(&store),
+        (events, events, batches),
+        "every event batch and every event exactly once"
     );
     // No stray files: everything in the data folders is listed in the manifest.
     let m = Manifest::read(&store).unwrap();
@@ -177,11 +227,14 @@ fn ingesting_the_same_files_twice_stores_them_once() {
     let dir = common::scratch("twice");
     let input = demo(&dir, "1");
     let (subs, rows) = demo_totals(&input);
+    let (batches, events) = demo_event_totals(&input);
     let store = dir.join("store");
     let files = input.join("submissions");
+    let event_files = input.join("events");
     let args = [
         "ingest",
         files.to_str().unwrap(),
+        event_files.to_str().unwrap(),
         "--store",
         store.to_str().unwrap(),
     ];
@@ -192,17 +245,22 @@ fn ingesting_the_same_files_twice_stores_them_once() {
         String::from_utf8_lossy(&first.stderr)
     );
     let text = String::from_utf8_lossy(&first.stdout).into_owned();
-    assert!(text.contains(&format!("{subs} stored")), "{text}");
+    assert!(
+        text.contains(&format!("{} stored", subs + batches)),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{events} events")), "{text}");
     let second = sunlight(&args);
     assert!(second.status.success());
     let text = String::from_utf8_lossy(&second.stdout).into_owned();
     assert!(text.contains(": 0 stored"), "{text}");
     assert!(
-        text.contains(&format!("{subs} already in the store")),
+        text.contains(&format!("{} already in the store", subs + batches)),
         "{text}"
     );
     let (all, distinct, r, _) = counts(&store);
     assert_eq!((all, distinct, r), (subs, subs, rows));
+    assert_eq!(event_counts(&store), (events, events, batches));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -296,9 +354,12 @@ fn bad_inputs_are_rejected_with_their_message_and_good_ones_land() {
         stdout.contains(&format!("{expected_rejected} rejected")),
         "{stdout}"
     );
+    // The good lines are tables and event batches (an archive and a review batch).
     let (all, distinct, _, _) = counts(&store);
+    let (_, _, batches) = event_counts(&store);
+    assert_eq!(batches, 2);
     assert_eq!(
-        (all, distinct),
+        (all + batches, distinct + batches),
         (expected_good as u64, expected_good as u64)
     );
     std::fs::remove_dir_all(&dir).ok();

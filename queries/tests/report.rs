@@ -55,6 +55,7 @@ fn demo(dir: &Path) -> (PathBuf, PathBuf) {
     sunlight(&[
         "ingest",
         s(&data.join("submissions")),
+        s(&data.join("events")),
         "--store",
         s(&store),
         "--quiet",
@@ -292,9 +293,16 @@ fn the_public_edition_names_nobody_and_withholds_small_counts() {
     let out = dir.join("public");
     let k = 3;
     report(&store, &out, &["--public", "--k", &k.to_string()]);
+    // People's names, and their ids (which the supervision views key on).
     let names: Vec<String> = current_submissions(&data.join("submissions"))
         .iter()
-        .filter_map(|v| v["person"]["name"].as_str().map(str::to_owned))
+        .flat_map(|v| {
+            [
+                v["person"]["name"].as_str().map(str::to_owned),
+                v["person"]["id"].as_str().map(str::to_owned),
+            ]
+        })
+        .flatten()
         .collect();
     assert!(
         !names.is_empty(),
@@ -309,6 +317,10 @@ fn the_public_edition_names_nobody_and_withholds_small_counts() {
         "低",
         "部门数",
         "高等级风险点",
+        "黄牌数",
+        "人数",
+        "事项数",
+        "违规违纪案件",
     ];
     let (mut files, mut withheld) = (0, 0);
     for p in walk(&out) {
@@ -349,4 +361,59 @@ fn the_public_edition_names_nobody_and_withholds_small_counts() {
         files > 20 && withheld > 0,
         "{files} files, {withheld} withheld cells: the check had something to find"
     );
+}
+
+/// The supervision section reads the supervision views: as many rows in its CSV tables as the
+/// views hold for the year, and every section present on the page.
+#[test]
+fn the_supervision_section_reports_the_views() {
+    let dir = fresh("supervision");
+    let (_, store) = demo(&dir);
+    let out = dir.join("report");
+    report(&store, &out, &[]);
+    let count = |sql: &str| -> usize {
+        let o = sunlight(&["sql", "--store", s(&store), "--format", "csv", sql]);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        text.lines()
+            .nth(1)
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{sql}: {text}"))
+    };
+    for (file, sql) in [
+        (
+            "unit_ratings",
+            format!("SELECT COUNT(*) AS n FROM unit_ratings WHERE year = {YEAR}"),
+        ),
+        (
+            "yellow_cards",
+            format!("SELECT COUNT(*) AS n FROM yellow_cards WHERE year = {YEAR}"),
+        ),
+        (
+            "overdue",
+            format!("SELECT COUNT(*) AS n FROM overdue WHERE year = {YEAR}"),
+        ),
+        (
+            "warnings_due",
+            format!("SELECT COUNT(*) AS n FROM warnings_due WHERE year = {YEAR}"),
+        ),
+    ] {
+        let rows = csv(&out.join("tables").join(format!("{file}.csv"))).len() - 1;
+        assert_eq!(rows, count(&sql), "{file}");
+    }
+    assert!(
+        count(&format!(
+            "SELECT COUNT(*) AS n FROM unit_ratings WHERE year = {YEAR}"
+        )) > 0,
+        "the demo data has assessment scores"
+    );
+    let index = fs::read_to_string(out.join("index.html")).expect("index");
+    for title in [
+        "自查表审核进度",
+        "廉政风险黄牌警告",
+        "应采取的预警措施",
+        "逾期事项",
+        "党风廉政建设责任制考核等次",
+    ] {
+        assert!(index.contains(title), "{title} missing");
+    }
 }

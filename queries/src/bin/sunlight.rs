@@ -118,7 +118,7 @@ struct ReportArgs {
 fn run_report(a: &ReportArgs) -> Result<()> {
     let started = Instant::now();
     let bar = std::io::stderr().is_terminal().then(|| {
-        let b = ProgressBar::new(9);
+        let b = ProgressBar::new(10);
         b.set_style(
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -227,10 +227,13 @@ fn demo_data(a: &DemoArgs) -> Result<()> {
         b.finish_and_clear();
     }
     println!(
-        "wrote {} submissions with {} risk points to {} in {:.1} s; bad examples in {}",
+        "wrote {} submissions with {} risk points to {} and {} event batches with {} events to {} in {:.1} s; bad examples in {}",
         summary.submissions,
         summary.risk_points,
         a.out.join("submissions").display(),
+        summary.event_batches,
+        summary.events,
+        a.out.join("events").display(),
         started.elapsed().as_secs_f64(),
         summary.bad_dir.display()
     );
@@ -279,12 +282,13 @@ fn run_ingest(a: &IngestArgs) -> Result<ExitCode> {
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "read {} submissions from {} files in {:.1} s: {} stored ({} risk points, {:.0} rows/s), {} already in the store, {} rejected",
+        "read {} submissions from {} files in {:.1} s: {} stored ({} risk points, {} events, {:.0} rows/s), {} already in the store, {} rejected",
         summary.read,
         summary.files,
         secs,
         summary.stored,
         summary.risk_points,
+        summary.events,
         summary.risk_points as f64 / secs.max(1e-9),
         summary.duplicates,
         summary.rejected

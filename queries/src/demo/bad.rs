@@ -59,9 +59,34 @@ fn good_json(registry: &Registry, n: usize) -> Result<String> {
     Ok(Submission::finalize(registry, good_table(n), "2011-06-01T10:00:00+08:00")?.to_json()?)
 }
 
+/// Good event batches for the corpus: an archive batch and a review batch of unit jxau.
+fn good_batches() -> Result<(String, String)> {
+    let unit = serde_json::json!({"id": "jxau", "name": "江西农业大学"});
+    let archive = serde_json::json!({
+        "schema_version": 1, "kind": "archive-events", "unit": unit,
+        "events": [{"id": "r1", "person": "jxau-p1", "date": "2011-03-01",
+                    "source": "online-report", "kind": "report-received", "complaints": 2}]
+    });
+    let review = serde_json::json!({
+        "schema_version": 1, "kind": "review-events", "unit": unit,
+        "events": [{"table": "sha256:00", "step": "confirm", "by": "班子",
+                    "at": "2011-06-02T09:00:00+08:00"}]
+    });
+    let bad = |e: serde_json::Error| crate::Error::Usage(format!("a corpus batch: {e}"));
+    let archive: sunlight_core::model::EventBatch = serde_json::from_value(archive).map_err(bad)?;
+    let review: sunlight_core::rules::workflow::ReviewBatch =
+        serde_json::from_value(review).map_err(bad)?;
+    let at = "2011-06-03T09:00:00+08:00";
+    Ok((
+        sunlight_core::EventSubmission::finalize(archive, at)?.to_json()?,
+        sunlight_core::ReviewSubmission::finalize(review, at)?.to_json()?,
+    ))
+}
+
 /// The corpus: malformed JSON, wrong types, an unknown scheme, huge strings, invalid UTF-8, a
-/// truncated file, a tampered hash, a wrong grade, an empty file, and an NDJSON file mixing good
-/// and bad lines.
+/// truncated file, a tampered hash, a wrong grade, an empty file, an NDJSON file mixing good
+/// and bad lines, and one mixing tables with good and bad event batches (a tampered archive
+/// batch, an unknown batch kind, a publication without its scope).
 pub fn bad_files(registry: &Registry) -> Result<Vec<BadFile>> {
     let good = good_json(registry, 0)?;
     let value: serde_json::Value = serde_json::from_str(&good).map_err(|e| {
@@ -90,7 +115,23 @@ pub fn bad_files(registry: &Registry) -> Result<Vec<BadFile>> {
     mixed.push_str(&good_json(registry, 2)?);
     mixed.push('\n');
     mixed.push_str("{\"scheme\": \"town-2012\", \"year\": \"2012\"}\n");
+    let (archive, review) = good_batches()?;
+    let events_mixed = [
+        good_json(registry, 3)?,
+        archive.clone(),
+        archive.replace("\"complaints\":2", "\"complaints\":3"),
+        archive.replace("\"archive-events\"", "\"archive-event\""),
+        review.replace("\"step\":\"confirm\"", "\"step\":\"publish\""),
+        review,
+    ]
+    .join("\n");
     Ok(vec![
+        BadFile {
+            name: "mixed-events.ndjson".to_owned(),
+            bytes: events_mixed.into_bytes(),
+            codes: vec!["hash-mismatch", "unknown-batch-kind", "missing-field"],
+            good: 3,
+        },
         file(
             "malformed.json",
             b"{\"scheme\": \"town-2012\" \"year\": 2012}".to_vec(),

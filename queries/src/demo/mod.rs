@@ -9,10 +9,14 @@
 //!
 //! Output is streamed as NDJSON, one file per scheme and year, so it scales to tens of millions
 //! of risk points without holding them in memory. A handful of deliberately bad files go to a
-//! separate folder ([`bad_files`]).
+//! separate folder ([`bad_files`]). Beside the tables, each unit and year gets the supervision
+//! office's event batches — review steps of its tables, archive events of its people, and its
+//! register (candidates, assessment score, obligations met) — in `events/<scheme>.ndjson`
+//! (see `events.rs`), also built and checked through the core.
 
 mod bad;
 mod content;
+mod events;
 mod rng;
 
 use std::collections::{BTreeMap, HashSet};
@@ -64,6 +68,30 @@ pub struct Summary {
     pub files: Vec<PathBuf>,
     /// The folder of deliberately bad files.
     pub bad_dir: PathBuf,
+    /// Event batches written (archive events, review steps, register entries).
+    pub event_batches: u64,
+    /// Events written in them.
+    pub events: u64,
+    /// The NDJSON files of event batches, one per scheme.
+    pub event_files: Vec<PathBuf>,
+}
+
+/// What the event generator needs to know of a submitted table.
+#[derive(Debug, Clone)]
+struct Filed {
+    hash: String,
+    unit: UnitRef,
+    department: String,
+    /// The person of a personal table, and whether their post is a key post.
+    person: Option<(String, bool)>,
+    submitted: sunlight_core::Date,
+}
+
+/// One submission as written: its JSON line, its row count, and what the events need.
+struct Emitted {
+    line: String,
+    rows: usize,
+    filed: Filed,
 }
 
 /// Units generated together: bounds memory while keeping both cores busy.
@@ -84,10 +112,17 @@ pub fn generate(
         )));
     }
     let mut summary = Summary::default();
+    let events_dir = out.join("events");
+    fs::create_dir_all(&events_dir)
+        .map_err(|e| Error::io("creating the folder", &events_dir, e))?;
     for profile in &PROFILES {
         let scheme = registry.get(profile.scheme)?;
         let dir = out.join("submissions").join(profile.scheme);
         fs::create_dir_all(&dir).map_err(|e| Error::io("creating the folder", &dir, e))?;
+        let events_path = events_dir.join(format!("{}.ndjson", profile.scheme));
+        let mut events_out = BufWriter::new(
+            File::create(&events_path).map_err(|e| Error::io("creating", &events_path, e))?,
+        );
         for year in options.years.0..=options.years.1 {
             if !scheme.years.contains(i64::from(year)) {
                 continue;
@@ -97,17 +132,27 @@ pub fn generate(
             let mut w = BufWriter::with_capacity(1 << 20, file);
             let units: Vec<usize> = (0..options.units).collect();
             for chunk in units.chunks(UNITS_PER_CHUNK) {
-                let made: Vec<Result<Vec<(String, usize)>>> = chunk
+                let made: Vec<Result<Vec<Emitted>>> = chunk
                     .par_iter()
                     .map(|&u| unit_year(registry, scheme, profile, options, u, year))
                     .collect();
                 for unit in made {
-                    for (line, rows) in unit? {
-                        w.write_all(line.as_bytes())
+                    let unit = unit?;
+                    for e in &unit {
+                        w.write_all(e.line.as_bytes())
                             .and_then(|()| w.write_all(b"\n"))
-                            .map_err(|e| Error::io("writing", &path, e))?;
+                            .map_err(|err| Error::io("writing", &path, err))?;
                         summary.submissions += 1;
-                        summary.risk_points += rows as u64;
+                        summary.risk_points += e.rows as u64;
+                    }
+                    let filed: Vec<Filed> = unit.into_iter().map(|e| e.filed).collect();
+                    for (line, n) in events::unit_year(scheme, options.seed, &filed, year)? {
+                        events_out
+                            .write_all(line.as_bytes())
+                            .and_then(|()| events_out.write_all(b"\n"))
+                            .map_err(|err| Error::io("writing", &events_path, err))?;
+                        summary.event_batches += 1;
+                        summary.events += n as u64;
                     }
                 }
                 progress(summary.risk_points);
@@ -115,6 +160,10 @@ pub fn generate(
             w.flush().map_err(|e| Error::io("writing", &path, e))?;
             summary.files.push(path);
         }
+        events_out
+            .flush()
+            .map_err(|e| Error::io("writing", &events_path, e))?;
+        summary.event_files.push(events_path);
     }
     let bad_dir = out.join("bad");
     fs::create_dir_all(&bad_dir).map_err(|e| Error::io("creating the folder", &bad_dir, e))?;
@@ -152,7 +201,7 @@ fn unit_year(
     options: &Options,
     u: usize,
     year: i32,
-) -> Result<Vec<(String, usize)>> {
+) -> Result<Vec<Emitted>> {
     let unit = unit_ref(profile, u);
     let unit_seed = mix(&[options.seed, mix_str(profile.scheme), u as u64]);
     let first_year = options.years.0.max(scheme.years.from);
@@ -228,7 +277,7 @@ fn emit(
     table: SelfCheckTable,
     year: i32,
     rng: &mut Rng,
-    out: &mut Vec<(String, usize)>,
+    out: &mut Vec<Emitted>,
 ) -> Result<()> {
     let late = rng.chance(0.05);
     let (at, date) = submitted_at(scheme, year, late, rng)?;
@@ -245,13 +294,31 @@ fn emit(
         }
         t
     });
+    let filed = |sub: &Submission, submitted| {
+        let t = sub.table();
+        Filed {
+            hash: sub.hash().to_owned(),
+            unit: t.unit.clone(),
+            department: t.department.id.clone(),
+            person: t.person.as_ref().map(|p| (p.id.clone(), p.key_post)),
+            submitted,
+        }
+    };
     let sub = Submission::finalize(registry, table, &at)?;
-    out.push((sub.to_json()?, rows));
+    out.push(Emitted {
+        line: sub.to_json()?,
+        rows,
+        filed: filed(&sub, date),
+    });
     if let Some(t) = second {
         let later = date.add_days(3 + rng.below(8) as i64)?;
         let at2 = format!("{later}T16:30:00+08:00");
         let sub = Submission::finalize(registry, t, &at2)?;
-        out.push((sub.to_json()?, rows));
+        out.push(Emitted {
+            line: sub.to_json()?,
+            rows,
+            filed: filed(&sub, later),
+        });
     }
     Ok(())
 }

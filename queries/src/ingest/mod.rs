@@ -1,7 +1,10 @@
 //! Ingest: read submission files, check every submission with the core, store the good ones.
 //!
 //! Never trust the client: every submission goes through [`Submission::from_json`], the same
-//! checks the browser form ran (shape, validity against its scheme, grades, content hash). A bad
+//! checks the browser form ran (shape, validity against its scheme, grades, content hash). Event
+//! batches — archive events (干部廉政档案), review steps, the office's register — lie in the same
+//! files and folders; a piece whose top-level `kind` names a batch kind goes through that kind's
+//! [`sunlight_core::BatchSubmission::from_json`] instead, with the same guarantees. A bad
 //! file or line is reported as a [`Rejection`] (file, line, code, message) and counted; it never
 //! stops the others. Submissions already in the store (by hash) are counted and skipped, so
 //! running the same ingest twice stores nothing new.
@@ -19,8 +22,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::Serialize;
-use sunlight_core::{Error as CoreError, Submission, presets::Registry};
+use serde::{Deserialize, Serialize};
+use sunlight_core::model::{EVENT_BATCH_KIND, OFFICE_RECORDS_KIND};
+use sunlight_core::rules::workflow::REVIEW_EVENTS_KIND;
+use sunlight_core::{
+    Error as CoreError, EventSubmission, RecordSubmission, ReviewSubmission, Submission,
+    presets::Registry,
+};
 
 pub use read::{FileKind, InputFile, MAX_SUBMISSION_BYTES, collect};
 use read::{Piece, PieceError, PieceReader};
@@ -38,7 +46,7 @@ pub struct Rejection {
     pub line: u64,
     /// A stable code: a core issue code such as `unknown-scheme`, or one of `malformed-json`,
     /// `wrong-shape`, `truncated`, `invalid-utf8`, `too-large`, `hash-mismatch`,
-    /// `invalid-timestamp`, `unreadable-file`.
+    /// `invalid-timestamp`, `unreadable-file`, `unknown-batch-kind`.
     pub code: String,
     /// What is wrong, in English.
     pub message: String,
@@ -72,9 +80,9 @@ impl Default for Options {
 pub struct Summary {
     /// Files read.
     pub files: u64,
-    /// Submissions (files or lines) read.
+    /// Submissions (files or lines) read: tables and event batches.
     pub read: u64,
-    /// Submissions stored now.
+    /// Submissions stored now: tables and event batches.
     pub stored: u64,
     /// Submissions already in the store (or earlier in this input), skipped.
     pub duplicates: u64,
@@ -82,6 +90,27 @@ pub struct Summary {
     pub rejected: u64,
     /// Risk points stored now.
     pub risk_points: u64,
+    /// Events stored now (archive events, review steps, register entries).
+    pub events: u64,
+}
+
+/// A checked submission of any kind.
+enum Checked {
+    Table(Box<Submission>),
+    Archive(EventSubmission),
+    Reviews(ReviewSubmission),
+    Records(RecordSubmission),
+}
+
+impl Checked {
+    fn hash(&self) -> &str {
+        match self {
+            Checked::Table(s) => s.hash(),
+            Checked::Archive(s) => s.hash(),
+            Checked::Reviews(s) => s.hash(),
+            Checked::Records(s) => s.hash(),
+        }
+    }
 }
 
 /// Rows per record batch handed to the Parquet writer.
@@ -126,13 +155,15 @@ pub fn ingest(
     let mut reader = PieceReader::new(files);
     let mut builder = BatchBuilder::new(now_micros());
     let mut segment = writer.begin()?;
-    let (mut seg_subs, mut seg_rows) = (0u64, 0u64);
+    // Per segment: tables and their risk points (the manifest's counts), everything stored, and
+    // the rows (risk points and events) that decide when to commit.
+    let (mut seg_subs, mut seg_risk, mut seg_stored, mut seg_rows) = (0u64, 0u64, 0u64, 0u64);
     loop {
         let chunk = reader.next_chunk(4096, 16 * 1024 * 1024);
         if chunk.is_empty() {
             break;
         }
-        let checked: Vec<(usize, u64, std::result::Result<Submission, Rejection>)> = chunk
+        let checked: Vec<(usize, u64, std::result::Result<Checked, Rejection>)> = chunk
             .into_par_iter()
             .map(|p| {
                 let (file, line) = (p.file, p.line);
@@ -141,33 +172,55 @@ pub fn ingest(
             .collect();
         for (file, _line, res) in checked {
             summary.read += 1;
-            match res {
+            let sub = match res {
                 Err(r) => {
                     summary.rejected += 1;
                     on_reject(&r);
+                    continue;
                 }
-                Ok(sub) => {
-                    if known.contains(sub.hash()) {
-                        summary.duplicates += 1;
-                        continue;
-                    }
-                    known.insert(sub.hash().to_owned());
-                    let source = names.get(file).map_or("", String::as_str);
-                    builder.push(registry, &sub, source)?;
-                    summary.stored += 1;
+                Ok(sub) => sub,
+            };
+            if known.contains(sub.hash()) {
+                summary.duplicates += 1;
+                continue;
+            }
+            known.insert(sub.hash().to_owned());
+            let source = names.get(file).map_or("", String::as_str);
+            let rows = match &sub {
+                Checked::Table(t) => {
+                    builder.push(registry, t, source)?;
                     seg_subs += 1;
-                    summary.risk_points += sub.table().rows.len() as u64;
-                    seg_rows += sub.table().rows.len() as u64;
-                    if builder.risk_rows() >= BATCH_ROWS {
-                        segment.write(&builder.finish()?)?;
-                    }
-                    if seg_rows as usize >= options.commit_rows {
-                        segment.write(&builder.finish()?)?;
-                        writer.commit(segment, seg_subs, seg_rows)?;
-                        segment = writer.begin()?;
-                        (seg_subs, seg_rows) = (0, 0);
-                    }
+                    seg_risk += t.table().rows.len() as u64;
+                    summary.risk_points += t.table().rows.len() as u64;
+                    t.table().rows.len() as u64
                 }
+                Checked::Archive(b) => {
+                    builder.push_archive(b, source)?;
+                    b.batch().events.len() as u64
+                }
+                Checked::Reviews(b) => {
+                    builder.push_reviews(b, source)?;
+                    b.batch().events.len() as u64
+                }
+                Checked::Records(b) => {
+                    builder.push_records(b, source)?;
+                    b.batch().events.len() as u64
+                }
+            };
+            if !matches!(sub, Checked::Table(_)) {
+                summary.events += rows;
+            }
+            summary.stored += 1;
+            seg_stored += 1;
+            seg_rows += rows;
+            if builder.risk_rows() + builder.event_rows() >= BATCH_ROWS {
+                segment.write(&builder.finish()?)?;
+            }
+            if seg_rows as usize >= options.commit_rows {
+                segment.write(&builder.finish()?)?;
+                writer.commit(segment, seg_subs, seg_risk)?;
+                segment = writer.begin()?;
+                (seg_subs, seg_risk, seg_rows, seg_stored) = (0, 0, 0, 0);
             }
         }
         if let Some(b) = &bar {
@@ -178,9 +231,9 @@ pub fn ingest(
             ));
         }
     }
-    if seg_subs > 0 {
+    if seg_stored > 0 {
         segment.write(&builder.finish()?)?;
-        writer.commit(segment, seg_subs, seg_rows)?;
+        writer.commit(segment, seg_subs, seg_risk)?;
     } else {
         // Nothing new: remove the unused segment's temporary files.
         segment.abandon()?;
@@ -197,7 +250,7 @@ fn check(
     registry: &Registry,
     names: &[String],
     p: Piece,
-) -> std::result::Result<Submission, Rejection> {
+) -> std::result::Result<Checked, Rejection> {
     let file = names.get(p.file).cloned().unwrap_or_default();
     let reject = |line: u64, code: &str, message: String, message_zh: String| Rejection {
         file: file.clone(),
@@ -227,7 +280,55 @@ fn check(
             ));
         }
     };
-    check_bytes(registry, &bytes, &file, p.line).map_err(|refused| refused.rejection)
+    if let Some(kind) = std::str::from_utf8(&bytes).ok().and_then(batch_kind) {
+        let text = std::str::from_utf8(&bytes).unwrap_or_default();
+        let checked = match kind {
+            Ok(EVENT_BATCH_KIND) => EventSubmission::from_json(text).map(Checked::Archive),
+            Ok(REVIEW_EVENTS_KIND) => ReviewSubmission::from_json(text).map(Checked::Reviews),
+            Ok(_) => RecordSubmission::from_json(text).map(Checked::Records),
+            Err(kind) => {
+                return Err(reject(
+                    p.line,
+                    "unknown-batch-kind",
+                    format!(
+                        "the batch kind '{kind}' is not known; use {EVENT_BATCH_KIND}, {REVIEW_EVENTS_KIND} or {OFFICE_RECORDS_KIND}"
+                    ),
+                    format!(
+                        "批次类型“{kind}”无法识别，应为 {EVENT_BATCH_KIND}、{REVIEW_EVENTS_KIND} 或 {OFFICE_RECORDS_KIND}"
+                    ),
+                ));
+            }
+        };
+        return checked.map_err(|e| describe(&e, p.line, &file));
+    }
+    check_bytes(registry, &bytes, &file, p.line)
+        .map(|s| Checked::Table(Box::new(s)))
+        .map_err(|refused| refused.rejection)
+}
+
+/// The batch kind a piece declares: `None` for a self-check table (no top-level `events`),
+/// `Some(Ok(kind))` for a known batch kind, `Some(Err(kind))` for an unknown one. Only pieces
+/// that mention `"events"` are parsed twice, so tables pay nothing for it.
+fn batch_kind(text: &str) -> Option<std::result::Result<&'static str, String>> {
+    #[derive(Deserialize)]
+    struct Peek {
+        #[serde(default)]
+        kind: Option<String>,
+        #[serde(default)]
+        events: Option<serde::de::IgnoredAny>,
+    }
+    if !text.contains("\"events\"") {
+        return None;
+    }
+    let peek: Peek = serde_json::from_str(text).ok()?;
+    peek.events?;
+    let kind = peek.kind.unwrap_or_default();
+    Some(
+        [EVENT_BATCH_KIND, REVIEW_EVENTS_KIND, OFFICE_RECORDS_KIND]
+            .into_iter()
+            .find(|k| *k == kind)
+            .ok_or(kind),
+    )
 }
 
 /// Why [`check_bytes`] refused a submission.

@@ -5,10 +5,12 @@
 //! as SVG and PNG, each table as CSV, and each unit's risk-level catalog as CSV and XLSX.
 //!
 //! With `public`, the report is what may be published (公示): no names of people (the catalog's
-//! responsible column names the role), and every count below `k` withheld and marked.
+//! responsible column names the role; the supervision section counts people per unit instead of
+//! listing them), and every count below `k` withheld and marked.
 
 mod catalog;
 mod html;
+mod supervision;
 mod table;
 
 use std::collections::BTreeMap;
@@ -472,6 +474,9 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         &format!("{y} 年风险点最多、等级最高的权力"),
     );
     sections.push(section(&mut w, "top-powers", &t, fig, csv, "")?);
+
+    progress("supervision");
+    sections.extend(supervision::sections(&ctx, &mut w, y, &unit).await?);
 
     progress("unit pages and catalogs");
     let catalogs = catalog::write(

@@ -1,9 +1,13 @@
-//! Shared argument handling for the scalar functions: string coercion and reading text columns
-//! whatever their Arrow string type.
+//! What the scalar functions share: string coercion, reading text columns whatever their Arrow
+//! string type, turning the arguments into arrays and the result back into a value, and the
+//! identity (equality, hash) of a function over a registry of schemes.
+
+use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, exec_err, plan_err};
+use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs};
 
 /// Whether a type can be read as text (after coercion to `Utf8`).
 pub fn is_text(t: &DataType) -> bool {
@@ -32,3 +36,53 @@ pub fn texts<'a>(func: &str, name: &str, a: &'a ArrayRef) -> Result<Vec<Option<&
         other => exec_err!("{func}: {name} must be text, but it is {other}"),
     }
 }
+
+/// The arguments of a call as arrays of one length, and whether every one was a scalar (then
+/// the answer is a scalar too, see [`answer`]). `N` is how many the function takes.
+pub fn arrays<const N: usize>(
+    func: &str,
+    args: &ScalarFunctionArgs,
+) -> Result<([ArrayRef; N], bool)> {
+    let all_scalar = args
+        .args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+    let got = arrays.len();
+    match <[ArrayRef; N]>::try_from(arrays) {
+        Ok(a) => Ok((a, all_scalar)),
+        Err(_) => exec_err!("{func} takes {N} arguments, got {got}"),
+    }
+}
+
+/// The function's answer: a scalar when every argument was one, an array otherwise.
+pub fn answer(result: ArrayRef, all_scalar: bool) -> Result<ColumnarValue> {
+    if all_scalar {
+        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+            &result, 0,
+        )?))
+    } else {
+        Ok(ColumnarValue::Array(Arc::clone(&result)))
+    }
+}
+
+/// Equality and hash of a function that holds a `registry: &'static Registry`: two are the same
+/// function when they read the same registry. `$name` is the SQL name.
+macro_rules! same_registry {
+    ($t:ty, $name:expr) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                std::ptr::eq(self.registry, other.registry)
+            }
+        }
+
+        impl Eq for $t {}
+
+        impl std::hash::Hash for $t {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                std::hash::Hash::hash(&$name, state);
+            }
+        }
+    };
+}
+pub(crate) use same_registry;

@@ -14,9 +14,13 @@
 //! | `defence_coverage` | risk points lacking a measure in some line of defence |
 //! | `yoy_changes` | risk points added, removed, upgraded, downgraded between consecutive years |
 //! | `late_tables` | tables submitted after the deadline, and department tables missing |
+//! | `archive_events_all`, `review_events_all`, `office_records_all` | the stored event batches, one row per event |
+//! | `table_status`, `yellow_cards`, `warnings_due`, `vetting`, `overdue`, `unit_ratings` | the supervision views, see [`supervision`] |
 //!
 //! Scalar functions: `risk_level(scheme, factors)`, `responsible_for(scheme, level)`,
-//! `table_deadline(scheme, year)`. They call the core, so SQL and the form agree.
+//! `table_deadline(scheme, year)`, and one per supervision rule (`review_status`, `yellow_card`,
+//! `recommend_response`, `vet_candidate`, `overdue_obligations`, `rate_unit`). They call the core,
+//! so SQL and the form agree.
 //!
 //! A session is a snapshot: it sees the store as its manifest was when it was opened; call
 //! [`register_store`] again to see later ingests.
@@ -24,6 +28,7 @@
 mod args;
 mod responsible_for;
 mod risk_level;
+pub mod supervision;
 mod table_deadline;
 pub mod views;
 
@@ -85,16 +90,15 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
     ctx.register_udf(ScalarUDF::from(RiskLevel::new(registry)));
     ctx.register_udf(ScalarUDF::from(ResponsibleFor::new(registry)));
     ctx.register_udf(ScalarUDF::from(TableDeadline::new(registry)));
+    supervision::register_functions(ctx, registry);
 }
 
 /// (Re-)registers the store's tables and every view, reading the manifest now.
 pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     let store = Store::open(dir)?;
-    for (name, schema) in [
-        ("submissions", schema::SUBMISSIONS.clone()),
-        ("risk_points", schema::RISK_POINTS.clone()),
-        ("measures", schema::MEASURES.clone()),
-    ] {
+    for name in crate::store::TABLES {
+        let schema = schema::of(name)
+            .ok_or_else(|| Error::store(dir, format!("no schema for table {name}")))?;
         register_table(ctx, &store, name, schema).await?;
     }
     sql(
@@ -155,7 +159,10 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
          FROM risk_points_all r JOIN submission_versions v ON r.hash = v.hash",
     )
     .await?;
-    for (name, body) in views::definitions() {
+    for (name, body) in views::definitions()
+        .into_iter()
+        .chain(supervision::definitions())
+    {
         sql(ctx, &format!("CREATE OR REPLACE VIEW {name} AS {body}")).await?;
     }
     Ok(())

@@ -1,18 +1,17 @@
 //! `responsible_for(scheme, level)`: the id of the role that answers for a level (分级管理),
 //! as [`sunlight_core::Scheme::responsible_for`] says.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, StringBuilder};
+use datafusion::arrow::array::StringBuilder;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use sunlight_core::presets::Registry;
 
-use super::args::{text_arg, texts};
+use super::args::{answer, arrays, text_arg, texts};
 
 /// The `responsible_for` scalar function.
 #[derive(Debug)]
@@ -31,19 +30,7 @@ impl ResponsibleFor {
     }
 }
 
-impl PartialEq for ResponsibleFor {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.registry, other.registry)
-    }
-}
-
-impl Eq for ResponsibleFor {}
-
-impl Hash for ResponsibleFor {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        NAME.hash(state);
-    }
-}
+super::args::same_registry!(ResponsibleFor, NAME);
 
 const NAME: &str = "responsible_for";
 
@@ -74,16 +61,9 @@ impl ScalarUDFImpl for ResponsibleFor {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [schemes, levels] = arrays.as_slice() else {
-            return exec_err!("{NAME} takes two arguments, got {}", arrays.len());
-        };
-        let schemes = texts(NAME, "scheme", schemes)?;
-        let levels = texts(NAME, "level", levels)?;
+        let ([schemes, levels], all_scalar) = arrays::<2>(NAME, &args)?;
+        let schemes = texts(NAME, "scheme", &schemes)?;
+        let levels = texts(NAME, "level", &levels)?;
         let mut out = StringBuilder::with_capacity(schemes.len(), schemes.len() * 16);
         for (i, (scheme, level)) in schemes.iter().zip(levels).enumerate() {
             let (Some(scheme), Some(level)) = (scheme, level) else {
@@ -99,13 +79,6 @@ impl ScalarUDFImpl for ResponsibleFor {
                 Err(e) => return exec_err!("{NAME}: row {}: {e}", i + 1),
             }
         }
-        let result: ArrayRef = Arc::new(out.finish());
-        if all_scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &result, 0,
-            )?))
-        } else {
-            Ok(ColumnarValue::Array(result))
-        }
+        answer(Arc::new(out.finish()), all_scalar)
     }
 }

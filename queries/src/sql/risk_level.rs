@@ -6,19 +6,18 @@
 //! always agree.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, MapArray, StringBuilder};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use sunlight_core::presets::Registry;
 
-use super::args::{is_text, text_arg, texts};
+use super::args::{answer, arrays, is_text, text_arg, texts};
 
 /// The `risk_level` scalar function.
 #[derive(Debug)]
@@ -37,19 +36,7 @@ impl RiskLevel {
     }
 }
 
-impl PartialEq for RiskLevel {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.registry, other.registry)
-    }
-}
-
-impl Eq for RiskLevel {}
-
-impl Hash for RiskLevel {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name().hash(state);
-    }
-}
+super::args::same_registry!(RiskLevel, NAME);
 
 const NAME: &str = "risk_level";
 
@@ -86,16 +73,9 @@ impl ScalarUDFImpl for RiskLevel {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [schemes, factors] = arrays.as_slice() else {
-            return exec_err!("{NAME} takes two arguments, got {}", arrays.len());
-        };
-        let schemes = texts(NAME, "scheme", schemes)?;
-        let factor_rows = factor_maps(factors)?;
+        let ([schemes, factors], all_scalar) = arrays::<2>(NAME, &args)?;
+        let schemes = texts(NAME, "scheme", &schemes)?;
+        let factor_rows = factor_maps(&factors)?;
         let mut out = StringBuilder::with_capacity(schemes.len(), schemes.len() * 8);
         let mut last: Option<(&str, &sunlight_core::Scheme)> = None;
         for (i, (scheme, factors)) in schemes.into_iter().zip(factor_rows).enumerate() {
@@ -121,14 +101,7 @@ impl ScalarUDFImpl for RiskLevel {
                 Err(e) => return exec_err!("{NAME}: row {}: {e}", i + 1),
             }
         }
-        let result: ArrayRef = Arc::new(out.finish());
-        if all_scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &result, 0,
-            )?))
-        } else {
-            Ok(ColumnarValue::Array(result))
-        }
+        answer(Arc::new(out.finish()), all_scalar)
     }
 }
 

@@ -1,18 +1,17 @@
 //! `table_deadline(scheme, year)`: the date by which a scheme's self-check tables for a year are
 //! due (the end of its deadline phase), as [`sunlight_core::Scheme::table_deadline`] says.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Date32Builder};
+use datafusion::arrow::array::{Array, AsArray, Date32Builder};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
-use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use sunlight_core::presets::Registry;
 
-use super::args::{text_arg, texts};
+use super::args::{answer, arrays, text_arg, texts};
 
 /// The `table_deadline` scalar function.
 #[derive(Debug)]
@@ -31,19 +30,7 @@ impl TableDeadline {
     }
 }
 
-impl PartialEq for TableDeadline {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.registry, other.registry)
-    }
-}
-
-impl Eq for TableDeadline {}
-
-impl Hash for TableDeadline {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        NAME.hash(state);
-    }
-}
+super::args::same_registry!(TableDeadline, NAME);
 
 const NAME: &str = "table_deadline";
 
@@ -74,15 +61,8 @@ impl ScalarUDFImpl for TableDeadline {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [schemes, years] = arrays.as_slice() else {
-            return exec_err!("{NAME} takes two arguments, got {}", arrays.len());
-        };
-        let schemes = texts(NAME, "scheme", schemes)?;
+        let ([schemes, years], all_scalar) = arrays::<2>(NAME, &args)?;
+        let schemes = texts(NAME, "scheme", &schemes)?;
         let years: Vec<Option<i64>> = match years.data_type() {
             DataType::Int64 => years.as_primitive::<Int64Type>().iter().collect(),
             DataType::Null => vec![None; years.len()],
@@ -106,13 +86,6 @@ impl ScalarUDFImpl for TableDeadline {
                 Err(e) => return exec_err!("{NAME}: row {}: {e}", i + 1),
             }
         }
-        let result: ArrayRef = Arc::new(out.finish());
-        if all_scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &result, 0,
-            )?))
-        } else {
-            Ok(ColumnarValue::Array(result))
-        }
+        answer(Arc::new(out.finish()), all_scalar)
     }
 }

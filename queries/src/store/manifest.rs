@@ -8,8 +8,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// The store's three tables, in the order a segment writes them.
-pub const TABLES: [&str; 3] = ["submissions", "risk_points", "measures"];
+/// The store's tables, in the order a segment writes them: the three of self-check tables, then
+/// one per kind of event batch.
+pub const TABLES: [&str; 6] = [
+    "submissions",
+    "risk_points",
+    "measures",
+    "archive_events",
+    "review_events",
+    "office_records",
+];
+
+/// The tables whose `hash` column names the submissions (tables and event batches) they hold:
+/// what ingest reads to recognise a submission it has already stored.
+pub const HASHED: [&str; 4] = [
+    "submissions",
+    "archive_events",
+    "review_events",
+    "office_records",
+];
 
 /// The manifest's format tag.
 pub const FORMAT: &str = "sunlight-store/1";
@@ -30,7 +47,16 @@ pub struct Manifest {
     pub risk_points_files: Vec<String>,
     /// Files of the `measures` table.
     pub measures_files: Vec<String>,
-    /// Submissions stored (current and superseded).
+    /// Files of the `archive_events` table (absent in stores written before events were stored).
+    #[serde(default)]
+    pub archive_events_files: Vec<String>,
+    /// Files of the `review_events` table.
+    #[serde(default)]
+    pub review_events_files: Vec<String>,
+    /// Files of the `office_records` table.
+    #[serde(default)]
+    pub office_records_files: Vec<String>,
+    /// Submissions stored (current and superseded): self-check tables, not event batches.
     pub submissions: u64,
     /// Risk points stored (current and superseded).
     pub risk_points: u64,
@@ -44,6 +70,9 @@ impl Default for Manifest {
             submissions_files: Vec::new(),
             risk_points_files: Vec::new(),
             measures_files: Vec::new(),
+            archive_events_files: Vec::new(),
+            review_events_files: Vec::new(),
+            office_records_files: Vec::new(),
             submissions: 0,
             risk_points: 0,
         }
@@ -88,6 +117,9 @@ impl Manifest {
             "submissions" => &self.submissions_files,
             "risk_points" => &self.risk_points_files,
             "measures" => &self.measures_files,
+            "archive_events" => &self.archive_events_files,
+            "review_events" => &self.review_events_files,
+            "office_records" => &self.office_records_files,
             _ => &[],
         }
     }
@@ -97,6 +129,9 @@ impl Manifest {
             "submissions" => self.submissions_files.push(file),
             "risk_points" => self.risk_points_files.push(file),
             "measures" => self.measures_files.push(file),
+            "archive_events" => self.archive_events_files.push(file),
+            "review_events" => self.review_events_files.push(file),
+            "office_records" => self.office_records_files.push(file),
             _ => {}
         }
     }

@@ -5,15 +5,17 @@
 //! DIR/data/submissions/seg-N.parquet one file per table per committed segment
 //! DIR/data/risk_points/seg-N.parquet
 //! DIR/data/measures/seg-N.parquet
+//! DIR/data/archive_events/seg-N.parquet, review_events/…, office_records/…  (event batches)
 //! DIR/.lock                          held by the one ingest that may write
 //! ```
 //!
-//! Crash safety comes from the order of writes: a segment's three files are written under
+//! Crash safety comes from the order of writes: a segment's files (one per table) are written under
 //! temporary names, flushed to disk and renamed; only then is the manifest rewritten (temporary
 //! name, flush, rename) to list them. A file the manifest does not list is not part of the store:
 //! readers never see it and the next writer deletes it. So a process killed at any moment leaves
 //! either the old manifest or the new one, never half of a segment, and running the same ingest
-//! again stores exactly what is missing (submissions are recognised by their hash).
+//! again stores exactly what is missing (submissions and event batches are recognised by their
+//! hash).
 
 mod lock;
 mod manifest;
@@ -31,7 +33,7 @@ use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 
 pub use lock::StoreLock;
-pub use manifest::{Manifest, TABLES};
+pub use manifest::{HASHED, Manifest, TABLES};
 
 use crate::error::{Error, Result};
 
@@ -65,7 +67,7 @@ impl Store {
         &self.manifest
     }
 
-    /// The absolute paths of a table's files (`submissions`, `risk_points` or `measures`).
+    /// The absolute paths of a table's files (one of [`TABLES`]).
     pub fn files(&self, table: &str) -> Vec<PathBuf> {
         self.manifest
             .files(table)
@@ -156,10 +158,11 @@ impl StoreWriter {
         Ok(())
     }
 
-    /// The hashes of every submission already in the store (current and superseded).
+    /// The hashes of every submission and event batch already in the store (current and
+    /// superseded).
     pub fn known_hashes(&self) -> Result<HashSet<String>> {
         let mut out = HashSet::new();
-        for f in self.manifest.files("submissions") {
+        for f in HASHED.iter().flat_map(|t| self.manifest.files(t)) {
             let path = self.dir.join(f);
             let file = File::open(&path).map_err(|e| Error::io("reading the store", &path, e))?;
             let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
@@ -181,15 +184,13 @@ impl StoreWriter {
         Ok(out)
     }
 
-    /// Starts a segment: three Parquet writers on temporary files.
+    /// Starts a segment: one Parquet writer per table, on temporary files.
     pub fn begin(&self) -> Result<Segment> {
         let generation = self.manifest.generation + 1;
-        let mut writers = Vec::with_capacity(3);
-        for (table, schema) in [
-            ("submissions", schema::SUBMISSIONS.clone()),
-            ("risk_points", schema::RISK_POINTS.clone()),
-            ("measures", schema::MEASURES.clone()),
-        ] {
+        let mut writers = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            let schema = schema::of(table)
+                .ok_or_else(|| Error::store(&self.dir, format!("no schema for table {table}")))?;
             let folder = self.dir.join("data").join(table);
             let final_path = folder.join(format!("seg-{generation:06}.parquet"));
             let tmp = folder.join(format!(".tmp-seg-{generation:06}.parquet"));
@@ -204,7 +205,7 @@ impl StoreWriter {
     /// Makes a segment part of the store: finishes and flushes its files, renames them, and then
     /// rewrites the manifest. `submissions` and `risk_points` are the segment's counts.
     pub fn commit(&mut self, segment: Segment, submissions: u64, risk_points: u64) -> Result<()> {
-        let mut names = Vec::with_capacity(3);
+        let mut names = Vec::with_capacity(TABLES.len());
         for (tmp, final_path, w) in segment.writers {
             let file = w.into_inner()?;
             file.sync_all()
@@ -236,8 +237,8 @@ impl StoreWriter {
 }
 
 impl Segment {
-    /// Writes one batch of each table (submissions, risk points, measures).
-    pub fn write(&mut self, batches: &[RecordBatch; 3]) -> Result<()> {
+    /// Writes one batch of each table, in the order of [`TABLES`].
+    pub fn write(&mut self, batches: &[RecordBatch; TABLES.len()]) -> Result<()> {
         for ((_, _, w), batch) in self.writers.iter_mut().zip(batches) {
             if batch.num_rows() > 0 {
                 w.write(batch)?;

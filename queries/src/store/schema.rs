@@ -1,14 +1,18 @@
-//! The Arrow schemas of the store's three tables, and the builders that turn checked
-//! submissions into record batches of them.
+//! The Arrow schemas of the store's tables, and the builders that turn checked submissions into
+//! record batches of them.
 //!
 //! - `submissions`: one row per submitted table (its envelope, never its rows);
 //! - `risk_points`: one row per risk point, with everything about its table, its power and flow
 //!   step, its grade (stated level, graded level, severity, rank, the role answering for it) and
 //!   a summary of its measures, so the domain views need no join;
-//! - `measures`: one row per measure, joined to its risk point by `hash` and `row_no`.
+//! - `measures`: one row per measure, joined to its risk point by `hash` and `row_no`;
+//! - `archive_events`, `review_events`, `office_records`: one row per event of every event batch
+//!   (干部廉政档案; 确定、审定、公示、备案; the office's register), with its batch's `hash` and the
+//!   event's canonical JSON in `event`, which is what the supervision functions hand to the core.
 //!
 //! Names and levels are resolved against the scheme here, once, at ingest: the views then read
-//! plain columns.
+//! plain columns. Each table is declared once ([`store_table!`]): its schema, its builders and
+//! how they finish come from the same list of columns.
 
 use std::sync::{Arc, LazyLock};
 
@@ -17,126 +21,219 @@ use datafusion::arrow::array::{
     StringBuilder, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use sunlight_core::{DefenceLine, IssueCode, Submission, presets::Registry};
+use sunlight_core::model::{ArchiveEvent, OfficeRecord};
+use sunlight_core::rules::BatchEvent;
+use sunlight_core::rules::workflow::ReviewEvent;
+use sunlight_core::{BatchSubmission, DefenceLine, IssueCode, Submission, presets::Registry};
 
 use crate::error::Result;
 
-fn ts() -> DataType {
-    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+/// The Arrow type, nullability, builder and finishing of each kind of column.
+macro_rules! column {
+    (type text) => {
+        DataType::Utf8
+    };
+    (type text_null) => {
+        DataType::Utf8
+    };
+    (type int) => {
+        DataType::Int32
+    };
+    (type int_null) => {
+        DataType::Int32
+    };
+    (type long) => {
+        DataType::Int64
+    };
+    (type bool) => {
+        DataType::Boolean
+    };
+    (type bool_null) => {
+        DataType::Boolean
+    };
+    (type date) => {
+        DataType::Date32
+    };
+    (type date_null) => {
+        DataType::Date32
+    };
+    (type ts) => {
+        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+    };
+    (null text_null) => {
+        true
+    };
+    (null int_null) => {
+        true
+    };
+    (null bool_null) => {
+        true
+    };
+    (null date_null) => {
+        true
+    };
+    (null $k:ident) => {
+        false
+    };
+    (builder text) => {
+        StringBuilder
+    };
+    (builder text_null) => {
+        StringBuilder
+    };
+    (builder int) => {
+        Int32Builder
+    };
+    (builder int_null) => {
+        Int32Builder
+    };
+    (builder long) => {
+        Int64Builder
+    };
+    (builder bool) => {
+        BooleanBuilder
+    };
+    (builder bool_null) => {
+        BooleanBuilder
+    };
+    (builder date) => {
+        Date32Builder
+    };
+    (builder date_null) => {
+        Date32Builder
+    };
+    (builder ts) => {
+        TimestampMicrosecondBuilder
+    };
+    (finish ts, $b:expr) => {
+        Arc::new($b.finish().with_timezone("UTC")) as ArrayRef
+    };
+    (finish $k:ident, $b:expr) => {
+        Arc::new($b.finish()) as ArrayRef
+    };
 }
 
-fn s(name: &str) -> Field {
-    Field::new(name, DataType::Utf8, false)
+/// Declares a store table once: its schema (a `static`), a struct with one builder per column,
+/// and `finish`, which turns the builders into a record batch of that schema.
+macro_rules! store_table {
+    ($(#[$doc:meta])* $schema:ident, $cols:ident { $($col:ident : $kind:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        pub static $schema: LazyLock<SchemaRef> = LazyLock::new(|| {
+            Arc::new(Schema::new(vec![
+                $(Field::new(stringify!($col), column!(type $kind), column!(null $kind))),+
+            ]))
+        });
+
+        #[derive(Default)]
+        struct $cols {
+            $($col: column!(builder $kind)),+
+        }
+
+        impl $cols {
+            fn finish(&mut self) -> Result<RecordBatch> {
+                let columns: Vec<ArrayRef> = vec![$(column!(finish $kind, self.$col)),+];
+                Ok(RecordBatch::try_new($schema.clone(), columns)?)
+            }
+        }
+    };
 }
 
-fn s_null(name: &str) -> Field {
-    Field::new(name, DataType::Utf8, true)
+store_table! {
+    /// The `submissions` table: one row per submitted self-check table.
+    SUBMISSIONS, SubmissionCols {
+        hash: text, scheme: text, schema_version: long, year: int, period: text,
+        table_kind: text, unit_id: text, unit_name: text, department_id: text,
+        department_name: text, person_id: text_null, person_name: text_null,
+        person_post: text_null, person_key_post: bool_null, submitted_at: ts,
+        submitted_date: date, deadline: date_null, late: bool, risk_points: int, warnings: int,
+        warning_codes: text, table_key: text, source: text, ingested_at: ts,
+    }
 }
 
-fn i32f(name: &str) -> Field {
-    Field::new(name, DataType::Int32, false)
+store_table! {
+    /// The `risk_points` table: one row per risk point of every submitted table.
+    RISK_POINTS, RiskCols {
+        hash: text, row_no: int, scheme: text, year: int, period: text, table_kind: text,
+        unit_id: text, unit_name: text, department_id: text, department_name: text,
+        person_id: text_null, post: text, submitted_at: ts, table_key: text, power_name: text,
+        power_category: text, power_item: text, power_basis: text, power_limits: text,
+        power_department: text, step_name: text, step_subject: text, step_conditions: text,
+        step_procedure: text, step_time_limit: text, step_supervision: text, risk_point: text,
+        risk_type: text, risk_type_name: text, factors: text, level: text, level_name: text,
+        graded_level: text, level_reason: text, severity: text, rank: int,
+        responsible_role: text, responsible: text, measures_text: text, measure_count: int,
+        has_prevention: bool, has_monitoring: bool, has_disposal: bool,
+    }
 }
 
-fn b(name: &str) -> Field {
-    Field::new(name, DataType::Boolean, false)
+store_table! {
+    /// The `measures` table: one row per measure of every risk point.
+    MEASURES, MeasureCols {
+        hash: text, row_no: int, measure_no: int, scheme: text, year: int, unit_id: text,
+        department_id: text, line: text, line_name: text, kind: text, kind_name: text_null,
+        text: text,
+    }
 }
 
-/// The `submissions` table: one row per submitted self-check table.
-pub static SUBMISSIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
-    Arc::new(Schema::new(vec![
-        s("hash"),
-        s("scheme"),
-        Field::new("schema_version", DataType::Int64, false),
-        i32f("year"),
-        s("period"),
-        s("table_kind"),
-        s("unit_id"),
-        s("unit_name"),
-        s("department_id"),
-        s("department_name"),
-        s_null("person_id"),
-        s_null("person_name"),
-        s_null("person_post"),
-        Field::new("person_key_post", DataType::Boolean, true),
-        Field::new("submitted_at", ts(), false),
-        Field::new("submitted_date", DataType::Date32, false),
-        Field::new("deadline", DataType::Date32, true),
-        b("late"),
-        i32f("risk_points"),
-        i32f("warnings"),
-        s("warning_codes"),
-        s("table_key"),
-        s("source"),
-        Field::new("ingested_at", ts(), false),
-    ]))
-});
+store_table! {
+    /// The `archive_events` table: one row per event of every archive batch (干部廉政档案).
+    /// `channel` is where the information came from (问卷调查、群众评议、网上举报…); `event` is the
+    /// event's canonical JSON.
+    ARCHIVE_EVENTS, ArchiveCols {
+        hash: text, event_no: int, unit_id: text, unit_name: text, submitted_at: ts,
+        source: text, ingested_at: ts, id: text, person: text, department: text,
+        key_post: bool, date: date, channel: text, kind: text, severity: text_null,
+        complaints: int, until: date_null, refers_to: text, note: text, event: text,
+    }
+}
 
-/// The `risk_points` table: one row per risk point of every submitted table.
-pub static RISK_POINTS: LazyLock<SchemaRef> = LazyLock::new(|| {
-    Arc::new(Schema::new(vec![
-        s("hash"),
-        i32f("row_no"),
-        s("scheme"),
-        i32f("year"),
-        s("period"),
-        s("table_kind"),
-        s("unit_id"),
-        s("unit_name"),
-        s("department_id"),
-        s("department_name"),
-        s_null("person_id"),
-        s("post"),
-        Field::new("submitted_at", ts(), false),
-        s("table_key"),
-        s("power_name"),
-        s("power_category"),
-        s("power_item"),
-        s("power_basis"),
-        s("power_limits"),
-        s("power_department"),
-        s("step_name"),
-        s("step_subject"),
-        s("step_conditions"),
-        s("step_procedure"),
-        s("step_time_limit"),
-        s("step_supervision"),
-        s("risk_point"),
-        s("risk_type"),
-        s("risk_type_name"),
-        s("factors"),
-        s("level"),
-        s("level_name"),
-        s("graded_level"),
-        s("level_reason"),
-        s("severity"),
-        i32f("rank"),
-        s("responsible_role"),
-        s("responsible"),
-        s("measures_text"),
-        i32f("measure_count"),
-        b("has_prevention"),
-        b("has_monitoring"),
-        b("has_disposal"),
-    ]))
-});
+store_table! {
+    /// The `review_events` table: one row per review step (确定、审定、公示、备案) of every review
+    /// batch; `table_hash` names the table, `event` is the step's canonical JSON.
+    REVIEW_EVENTS, ReviewCols {
+        hash: text, event_no: int, unit_id: text, unit_name: text, submitted_at: ts,
+        source: text, ingested_at: ts, table_hash: text, step: text, taken_by: text,
+        taken_at: ts, scope: text, event: text,
+    }
+}
 
-/// The `measures` table: one row per measure of every risk point.
-pub static MEASURES: LazyLock<SchemaRef> = LazyLock::new(|| {
-    Arc::new(Schema::new(vec![
-        s("hash"),
-        i32f("row_no"),
-        i32f("measure_no"),
-        s("scheme"),
-        i32f("year"),
-        s("unit_id"),
-        s("department_id"),
-        s("line"),
-        s("line_name"),
-        s("kind"),
-        s_null("kind_name"),
-        s("text"),
-    ]))
-});
+store_table! {
+    /// The `office_records` table: one row per entry of the office's register (candidates to
+    /// vet, assessment scores, obligations met); `record_type` says which, `event` is its JSON.
+    OFFICE_RECORDS, OfficeCols {
+        hash: text, event_no: int, unit_id: text, unit_name: text, submitted_at: ts,
+        source: text, ingested_at: ts, id: text, record_type: text, person: text_null,
+        post: text_null, department: text_null, obligation: text_null, date: date_null,
+        year: int_null, score: int_null, event: text,
+    }
+}
+
+/// Appends the columns every event table starts with: the batch's hash, the event's number in
+/// it, the unit, when the batch was submitted, the file and the ingest time.
+macro_rules! push_envelope {
+    ($c:expr, $sub:expr, $i:expr, $unit:expr, $at:expr, $source:expr, $ingested:expr) => {
+        $c.hash.append_value($sub.hash());
+        $c.event_no.append_value(i32_of($i + 1));
+        $c.unit_id.append_value(&$unit.id);
+        $c.unit_name.append_value(&$unit.name);
+        $c.submitted_at.append_value($at);
+        $c.source.append_value($source);
+        $c.ingested_at.append_value($ingested);
+    };
+}
+
+/// The schema of a store table by name, in the order of [`super::TABLES`].
+pub fn of(table: &str) -> Option<SchemaRef> {
+    Some(match table {
+        "submissions" => SUBMISSIONS.clone(),
+        "risk_points" => RISK_POINTS.clone(),
+        "measures" => MEASURES.clone(),
+        "archive_events" => ARCHIVE_EVENTS.clone(),
+        "review_events" => REVIEW_EVENTS.clone(),
+        "office_records" => OFFICE_RECORDS.clone(),
+        _ => return None,
+    })
+}
 
 /// The key that says which submissions are versions of the same table: a newer one (later
 /// `submitted_at`) supersedes an older one with the same key.
@@ -159,100 +256,13 @@ fn date32(d: sunlight_core::Date) -> i32 {
 pub struct BatchBuilder {
     ingested_at: i64,
     rows: usize,
+    events: usize,
     sub: SubmissionCols,
     risk: RiskCols,
     mea: MeasureCols,
-}
-
-#[derive(Default)]
-struct SubmissionCols {
-    hash: StringBuilder,
-    scheme: StringBuilder,
-    schema_version: Int64Builder,
-    year: Int32Builder,
-    period: StringBuilder,
-    table_kind: StringBuilder,
-    unit_id: StringBuilder,
-    unit_name: StringBuilder,
-    department_id: StringBuilder,
-    department_name: StringBuilder,
-    person_id: StringBuilder,
-    person_name: StringBuilder,
-    person_post: StringBuilder,
-    person_key_post: BooleanBuilder,
-    submitted_at: TimestampMicrosecondBuilder,
-    submitted_date: Date32Builder,
-    deadline: Date32Builder,
-    late: BooleanBuilder,
-    risk_points: Int32Builder,
-    warnings: Int32Builder,
-    warning_codes: StringBuilder,
-    table_key: StringBuilder,
-    source: StringBuilder,
-    ingested_at: TimestampMicrosecondBuilder,
-}
-
-#[derive(Default)]
-struct RiskCols {
-    hash: StringBuilder,
-    row_no: Int32Builder,
-    scheme: StringBuilder,
-    year: Int32Builder,
-    period: StringBuilder,
-    table_kind: StringBuilder,
-    unit_id: StringBuilder,
-    unit_name: StringBuilder,
-    department_id: StringBuilder,
-    department_name: StringBuilder,
-    person_id: StringBuilder,
-    post: StringBuilder,
-    submitted_at: TimestampMicrosecondBuilder,
-    table_key: StringBuilder,
-    power_name: StringBuilder,
-    power_category: StringBuilder,
-    power_item: StringBuilder,
-    power_basis: StringBuilder,
-    power_limits: StringBuilder,
-    power_department: StringBuilder,
-    step_name: StringBuilder,
-    step_subject: StringBuilder,
-    step_conditions: StringBuilder,
-    step_procedure: StringBuilder,
-    step_time_limit: StringBuilder,
-    step_supervision: StringBuilder,
-    risk_point: StringBuilder,
-    risk_type: StringBuilder,
-    risk_type_name: StringBuilder,
-    factors: StringBuilder,
-    level: StringBuilder,
-    level_name: StringBuilder,
-    graded_level: StringBuilder,
-    level_reason: StringBuilder,
-    severity: StringBuilder,
-    rank: Int32Builder,
-    responsible_role: StringBuilder,
-    responsible: StringBuilder,
-    measures_text: StringBuilder,
-    measure_count: Int32Builder,
-    has_prevention: BooleanBuilder,
-    has_monitoring: BooleanBuilder,
-    has_disposal: BooleanBuilder,
-}
-
-#[derive(Default)]
-struct MeasureCols {
-    hash: StringBuilder,
-    row_no: Int32Builder,
-    measure_no: Int32Builder,
-    scheme: StringBuilder,
-    year: Int32Builder,
-    unit_id: StringBuilder,
-    department_id: StringBuilder,
-    line: StringBuilder,
-    line_name: StringBuilder,
-    kind: StringBuilder,
-    kind_name: StringBuilder,
-    text: StringBuilder,
+    arch: ArchiveCols,
+    rev: ReviewCols,
+    off: OfficeCols,
 }
 
 fn i32_of(n: usize) -> i32 {
@@ -269,9 +279,13 @@ impl BatchBuilder {
         BatchBuilder {
             ingested_at,
             rows: 0,
+            events: 0,
             sub: SubmissionCols::default(),
             risk: RiskCols::default(),
             mea: MeasureCols::default(),
+            arch: ArchiveCols::default(),
+            rev: ReviewCols::default(),
+            off: OfficeCols::default(),
         }
     }
 
@@ -283,6 +297,11 @@ impl BatchBuilder {
     /// Submissions held so far.
     pub fn submissions(&self) -> usize {
         self.sub.hash.len()
+    }
+
+    /// Events (of every batch kind) held so far.
+    pub fn event_rows(&self) -> usize {
+        self.events
     }
 
     /// Appends one checked submission, read from `source`.
@@ -431,101 +450,152 @@ impl BatchBuilder {
         Ok(())
     }
 
-    /// Finishes the three batches (submissions, risk points, measures) and empties the builders.
-    pub fn finish(&mut self) -> Result<[RecordBatch; 3]> {
-        let c = &mut self.sub;
-        let sub_cols: Vec<ArrayRef> = vec![
-            Arc::new(c.hash.finish()),
-            Arc::new(c.scheme.finish()),
-            Arc::new(c.schema_version.finish()),
-            Arc::new(c.year.finish()),
-            Arc::new(c.period.finish()),
-            Arc::new(c.table_kind.finish()),
-            Arc::new(c.unit_id.finish()),
-            Arc::new(c.unit_name.finish()),
-            Arc::new(c.department_id.finish()),
-            Arc::new(c.department_name.finish()),
-            Arc::new(c.person_id.finish()),
-            Arc::new(c.person_name.finish()),
-            Arc::new(c.person_post.finish()),
-            Arc::new(c.person_key_post.finish()),
-            Arc::new(c.submitted_at.finish().with_timezone("UTC")),
-            Arc::new(c.submitted_date.finish()),
-            Arc::new(c.deadline.finish()),
-            Arc::new(c.late.finish()),
-            Arc::new(c.risk_points.finish()),
-            Arc::new(c.warnings.finish()),
-            Arc::new(c.warning_codes.finish()),
-            Arc::new(c.table_key.finish()),
-            Arc::new(c.source.finish()),
-            Arc::new(c.ingested_at.finish().with_timezone("UTC")),
-        ];
-        let r = &mut self.risk;
-        let risk_cols: Vec<ArrayRef> = vec![
-            Arc::new(r.hash.finish()),
-            Arc::new(r.row_no.finish()),
-            Arc::new(r.scheme.finish()),
-            Arc::new(r.year.finish()),
-            Arc::new(r.period.finish()),
-            Arc::new(r.table_kind.finish()),
-            Arc::new(r.unit_id.finish()),
-            Arc::new(r.unit_name.finish()),
-            Arc::new(r.department_id.finish()),
-            Arc::new(r.department_name.finish()),
-            Arc::new(r.person_id.finish()),
-            Arc::new(r.post.finish()),
-            Arc::new(r.submitted_at.finish().with_timezone("UTC")),
-            Arc::new(r.table_key.finish()),
-            Arc::new(r.power_name.finish()),
-            Arc::new(r.power_category.finish()),
-            Arc::new(r.power_item.finish()),
-            Arc::new(r.power_basis.finish()),
-            Arc::new(r.power_limits.finish()),
-            Arc::new(r.power_department.finish()),
-            Arc::new(r.step_name.finish()),
-            Arc::new(r.step_subject.finish()),
-            Arc::new(r.step_conditions.finish()),
-            Arc::new(r.step_procedure.finish()),
-            Arc::new(r.step_time_limit.finish()),
-            Arc::new(r.step_supervision.finish()),
-            Arc::new(r.risk_point.finish()),
-            Arc::new(r.risk_type.finish()),
-            Arc::new(r.risk_type_name.finish()),
-            Arc::new(r.factors.finish()),
-            Arc::new(r.level.finish()),
-            Arc::new(r.level_name.finish()),
-            Arc::new(r.graded_level.finish()),
-            Arc::new(r.level_reason.finish()),
-            Arc::new(r.severity.finish()),
-            Arc::new(r.rank.finish()),
-            Arc::new(r.responsible_role.finish()),
-            Arc::new(r.responsible.finish()),
-            Arc::new(r.measures_text.finish()),
-            Arc::new(r.measure_count.finish()),
-            Arc::new(r.has_prevention.finish()),
-            Arc::new(r.has_monitoring.finish()),
-            Arc::new(r.has_disposal.finish()),
-        ];
-        let m = &mut self.mea;
-        let mea_cols: Vec<ArrayRef> = vec![
-            Arc::new(m.hash.finish()),
-            Arc::new(m.row_no.finish()),
-            Arc::new(m.measure_no.finish()),
-            Arc::new(m.scheme.finish()),
-            Arc::new(m.year.finish()),
-            Arc::new(m.unit_id.finish()),
-            Arc::new(m.department_id.finish()),
-            Arc::new(m.line.finish()),
-            Arc::new(m.line_name.finish()),
-            Arc::new(m.kind.finish()),
-            Arc::new(m.kind_name.finish()),
-            Arc::new(m.text.finish()),
-        ];
+    /// Appends one checked batch of archive events, read from `source`.
+    pub fn push_archive(
+        &mut self,
+        sub: &BatchSubmission<ArchiveEvent>,
+        source: &str,
+    ) -> Result<()> {
+        let (at, unit) = envelope(sub)?;
+        for (i, e) in sub.batch().events.iter().enumerate() {
+            let c = &mut self.arch;
+            push_envelope!(c, sub, i, unit, at, source, self.ingested_at);
+            c.id.append_value(&e.id);
+            c.person.append_value(&e.person);
+            c.department.append_value(&e.department);
+            c.key_post.append_value(e.key_post);
+            c.date.append_value(date32(e.date));
+            c.channel.append_value(as_id(&e.source)?);
+            c.kind.append_value(e.kind.as_str());
+            c.severity
+                .append_option(e.severity.map(|s| as_id(&s)).transpose()?);
+            c.complaints
+                .append_value(i32::try_from(e.complaints).unwrap_or(i32::MAX));
+            c.until.append_option(e.until.map(date32));
+            c.refers_to.append_value(&e.refers_to);
+            c.note.append_value(&e.note);
+            c.event.append_value(json(e)?);
+        }
+        self.events += sub.batch().events.len();
+        Ok(())
+    }
+
+    /// Appends one checked batch of review steps, read from `source`.
+    pub fn push_reviews(&mut self, sub: &BatchSubmission<ReviewEvent>, source: &str) -> Result<()> {
+        let (at, unit) = envelope(sub)?;
+        for (i, e) in sub.batch().events.iter().enumerate() {
+            let c = &mut self.rev;
+            push_envelope!(c, sub, i, unit, at, source, self.ingested_at);
+            c.table_hash.append_value(&e.table);
+            c.step.append_value(e.step.as_str());
+            c.taken_by.append_value(&e.by);
+            // Validation checked that every step's time parses.
+            let taken: sunlight_core::Timestamp = e.at.parse()?;
+            c.taken_at
+                .append_value(taken.unix_seconds().saturating_mul(1_000_000));
+            c.scope.append_value(&e.scope);
+            c.event.append_value(json(e)?);
+        }
+        self.events += sub.batch().events.len();
+        Ok(())
+    }
+
+    /// Appends one checked batch of the office's register, read from `source`.
+    pub fn push_records(
+        &mut self,
+        sub: &BatchSubmission<OfficeRecord>,
+        source: &str,
+    ) -> Result<()> {
+        let (at, unit) = envelope(sub)?;
+        for (i, e) in sub.batch().events.iter().enumerate() {
+            let c = &mut self.off;
+            push_envelope!(c, sub, i, unit, at, source, self.ingested_at);
+            c.id.append_value(e.id());
+            c.record_type.append_value(e.type_str());
+            let (person, post, department, obligation, date, year, score) = match e {
+                OfficeRecord::Candidate {
+                    person, post, date, ..
+                } => (
+                    Some(person),
+                    Some(post),
+                    None,
+                    None,
+                    Some(*date),
+                    None,
+                    None,
+                ),
+                OfficeRecord::Assessment { year, score, .. } => (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(*year),
+                    Some(i32::from(*score)),
+                ),
+                OfficeRecord::Completed {
+                    department,
+                    obligation,
+                    date,
+                    ..
+                } => (
+                    None,
+                    None,
+                    Some(department),
+                    Some(obligation),
+                    Some(*date),
+                    None,
+                    None,
+                ),
+            };
+            c.person.append_option(person);
+            c.post.append_option(post);
+            c.department.append_option(department);
+            c.obligation.append_option(obligation);
+            c.date.append_option(date.map(date32));
+            c.year.append_option(year);
+            c.score.append_option(score);
+            c.event.append_value(json(e)?);
+        }
+        self.events += sub.batch().events.len();
+        Ok(())
+    }
+
+    /// Finishes one batch of each table, in the order of [`super::TABLES`], and empties the
+    /// builders.
+    pub fn finish(&mut self) -> Result<[RecordBatch; 6]> {
         self.rows = 0;
+        self.events = 0;
         Ok([
-            RecordBatch::try_new(SUBMISSIONS.clone(), sub_cols)?,
-            RecordBatch::try_new(RISK_POINTS.clone(), risk_cols)?,
-            RecordBatch::try_new(MEASURES.clone(), mea_cols)?,
+            self.sub.finish()?,
+            self.risk.finish()?,
+            self.mea.finish()?,
+            self.arch.finish()?,
+            self.rev.finish()?,
+            self.off.finish()?,
         ])
+    }
+}
+
+/// When a batch was submitted (microseconds, UTC) and its unit.
+fn envelope<T: BatchEvent>(sub: &BatchSubmission<T>) -> Result<(i64, &sunlight_core::UnitRef)> {
+    let at = sub.submitted_at()?.unix_seconds().saturating_mul(1_000_000);
+    Ok((at, &sub.batch().unit))
+}
+
+/// The canonical JSON of one event: what the supervision functions read back.
+fn json<T: serde::Serialize>(e: &T) -> Result<String> {
+    let v = serde_json::to_value(e)
+        .map_err(|err| crate::Error::Usage(format!("cannot write an event as JSON: {err}")))?;
+    Ok(sunlight_core::canonical::to_canonical_string(&v)?)
+}
+
+/// The id a serde enum value has in files (`online-report`, `minor`…).
+fn as_id<T: serde::Serialize>(v: &T) -> Result<String> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(crate::Error::Usage(
+            "an event value has no name to store".to_owned(),
+        )),
     }
 }

@@ -1,0 +1,303 @@
+//! One scalar-function implementation for every supervision rule: a rule is a
+//! [`SupervisionRule`] (its name, its arguments, the shape of its answer, and a function from one
+//! row of arguments to the answer, which calls the core), and [`RuleUdf`] makes it a DataFusion
+//! function. Arguments are read with [`ScalarValue`]s, answers are built with serde and Arrow's
+//! JSON decoder, so each rule file holds only what is its own.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, new_empty_array};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema};
+use datafusion::arrow::json::ReaderBuilder;
+use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err, plan_err};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+use serde_json::Value as Json;
+use sunlight_core::presets::Registry;
+use sunlight_core::scheme::Supervision;
+use sunlight_core::{Date, Error as CoreError};
+
+use crate::sql::args::{answer, is_text};
+
+/// What an argument must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text (any string type).
+    Text,
+    /// A whole number.
+    Int,
+    /// A date (or text that reads as one).
+    Date,
+    /// A list of texts, e.g. `array_agg(event)`: each a JSON event.
+    TextList,
+    /// A list of dates.
+    DateList,
+}
+
+/// One argument of one row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// SQL NULL.
+    Null,
+    /// A text.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// A date.
+    Date(Date),
+    /// A list (of texts or dates; NULL items kept as [`Arg::Null`]).
+    List(Vec<Arg>),
+}
+
+impl Arg {
+    /// The text, if it is one.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Arg::Text(s) => Some(s),
+            Arg::Null | Arg::Int(_) | Arg::Date(_) | Arg::List(_) => None,
+        }
+    }
+
+    /// The number, if it is one.
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Arg::Int(n) => Some(*n),
+            Arg::Null | Arg::Text(_) | Arg::Date(_) | Arg::List(_) => None,
+        }
+    }
+
+    /// The date, if it is one.
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            Arg::Date(d) => Some(*d),
+            Arg::Null | Arg::Text(_) | Arg::Int(_) | Arg::List(_) => None,
+        }
+    }
+
+    /// The list's items; NULL is the empty list (a person without events, a table without steps).
+    pub fn items(&self) -> &[Arg] {
+        match self {
+            Arg::List(items) => items,
+            Arg::Null | Arg::Text(_) | Arg::Int(_) | Arg::Date(_) => &[],
+        }
+    }
+
+    /// The list's items parsed as JSON of `T` (the stored events), or what is wrong and where.
+    pub fn parsed<T: serde::de::DeserializeOwned>(&self, what: &str) -> Result<Vec<T>, String> {
+        self.items()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.text().map(|t| (i, t)))
+            .map(|(i, t)| {
+                serde_json::from_str(t).map_err(|e| format!("{what} {} is not one: {e}", i + 1))
+            })
+            .collect()
+    }
+}
+
+/// A supervision rule as a scalar function.
+pub trait SupervisionRule: Debug + PartialEq + Eq + Hash + Send + Sync + 'static {
+    /// The SQL name.
+    const NAME: &'static str;
+    /// The arguments: name and kind.
+    const ARGS: &'static [(&'static str, Kind)];
+    /// The answer's type (a struct, or a list of structs).
+    fn output() -> DataType;
+    /// The answer for one row, as JSON of the output's shape (`null` for SQL NULL), or what is
+    /// wrong with the row's arguments.
+    fn row(&self, args: &[Arg]) -> Result<Json, String>;
+}
+
+/// The DataFusion function of a [`SupervisionRule`].
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RuleUdf<R> {
+    rule: R,
+    signature: Signature,
+}
+
+impl<R: SupervisionRule> RuleUdf<R> {
+    /// The function of `rule`.
+    pub fn new(rule: R) -> Self {
+        RuleUdf {
+            rule,
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+}
+
+fn list_of(t: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("item", t, true)))
+}
+
+fn coerce(func: &str, i: usize, name: &str, kind: Kind, t: &DataType) -> Result<DataType> {
+    let ok = match kind {
+        Kind::Text => is_text(t),
+        Kind::Int => t.is_integer() || *t == DataType::Null,
+        Kind::Date => {
+            matches!(t, DataType::Date32 | DataType::Date64 | DataType::Null) || is_text(t)
+        }
+        Kind::TextList | Kind::DateList => match t {
+            DataType::Null => true,
+            DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+                if kind == Kind::TextList {
+                    is_text(f.data_type())
+                } else {
+                    matches!(f.data_type(), DataType::Date32 | DataType::Null)
+                }
+            }
+            _ => false,
+        },
+    };
+    if !ok {
+        let want = match kind {
+            Kind::Text => "text",
+            Kind::Int => "a whole number",
+            Kind::Date => "a date",
+            Kind::TextList => "a list of texts (e.g. array_agg(event))",
+            Kind::DateList => "a list of dates",
+        };
+        return plan_err!(
+            "{func}: argument {} ({name}) must be {want}, but it is {t}",
+            i + 1
+        );
+    }
+    Ok(match kind {
+        Kind::Text => DataType::Utf8,
+        Kind::Int => DataType::Int64,
+        Kind::Date => DataType::Date32,
+        Kind::TextList => list_of(DataType::Utf8),
+        Kind::DateList => list_of(DataType::Date32),
+    })
+}
+
+fn arg(func: &str, name: &str, v: ScalarValue) -> Result<Arg> {
+    Ok(match v {
+        v if v.is_null() => Arg::Null,
+        ScalarValue::Utf8(Some(s))
+        | ScalarValue::LargeUtf8(Some(s))
+        | ScalarValue::Utf8View(Some(s)) => Arg::Text(s),
+        ScalarValue::Int64(Some(n)) => Arg::Int(n),
+        ScalarValue::Date32(Some(d)) => Arg::Date(
+            Date::from_days(i64::from(d))
+                .map_err(|e| exec_datafusion_err!("{func}: {name}: {e}"))?,
+        ),
+        ScalarValue::List(list) => {
+            let values = list.value(0);
+            let mut items = Vec::with_capacity(values.len());
+            for i in 0..values.len() {
+                items.push(arg(func, name, ScalarValue::try_from_array(&values, i)?)?);
+            }
+            Arg::List(items)
+        }
+        other => return exec_err!("{func}: {name} cannot be {}", other.data_type()),
+    })
+}
+
+impl<R: SupervisionRule> ScalarUDFImpl for RuleUdf<R> {
+    fn name(&self) -> &str {
+        R::NAME
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        if arg_types.len() != R::ARGS.len() {
+            let names: Vec<&str> = R::ARGS.iter().map(|(n, _)| *n).collect();
+            return plan_err!(
+                "{} takes {} arguments, ({}), but {} were given",
+                R::NAME,
+                R::ARGS.len(),
+                names.join(", "),
+                arg_types.len()
+            );
+        }
+        R::ARGS
+            .iter()
+            .zip(arg_types)
+            .enumerate()
+            .map(|(i, ((name, kind), t))| coerce(R::NAME, i, name, *kind, t))
+            .collect()
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(R::output())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let all_scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let rows = arrays.first().map_or(1, |a| a.len());
+        let mut out = Vec::with_capacity(rows);
+        let mut row = Vec::with_capacity(arrays.len());
+        for i in 0..rows {
+            row.clear();
+            for (a, (name, _)) in arrays.iter().zip(R::ARGS) {
+                row.push(arg(R::NAME, name, ScalarValue::try_from_array(a, i)?)?);
+            }
+            let v = self
+                .rule
+                .row(&row)
+                .map_err(|m| exec_datafusion_err!("{}: row {}: {m}", R::NAME, i + 1))?;
+            out.push(serde_json::json!({ "v": v }));
+        }
+        if out.is_empty() {
+            return answer(new_empty_array(&R::output()), all_scalar);
+        }
+        let field: FieldRef = Arc::new(Field::new("v", R::output(), true));
+        let schema = Arc::new(Schema::new(Fields::from(vec![field])));
+        let mut decoder = ReaderBuilder::new(schema).build_decoder()?;
+        decoder.serialize(&out)?;
+        let Some(batch) = decoder.flush()? else {
+            return exec_err!("{}: no answer was built", R::NAME);
+        };
+        let result: ArrayRef = Arc::clone(batch.column(0));
+        answer(result, all_scalar)
+    }
+}
+
+/// A struct type from `(name, type)` pairs, every field nullable.
+pub fn record(fields: &[(&str, DataType)]) -> DataType {
+    DataType::Struct(Fields::from(
+        fields
+            .iter()
+            .map(|(n, t)| Field::new(*n, t.clone(), true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// A list type of `t`.
+pub fn list(t: DataType) -> DataType {
+    list_of(t)
+}
+
+/// The supervision settings of a scheme: the seeds' values when no scheme is named (a unit with
+/// no table in the store), an error for an unknown one.
+pub fn policy<'a>(registry: &'a Registry, scheme: &Arg) -> Result<&'a Supervision, String> {
+    static DEFAULT: std::sync::LazyLock<Supervision> =
+        std::sync::LazyLock::new(Supervision::default);
+    match scheme.text() {
+        None => Ok(&DEFAULT),
+        Some(id) => registry
+            .get(id)
+            .map(|s| &s.supervision)
+            .map_err(|e: CoreError| e.to_string()),
+    }
+}
+
+/// A required date argument, or what is missing.
+pub fn date_arg(a: &Arg, name: &str) -> Result<Date, String> {
+    a.date().ok_or_else(|| format!("{name} is missing"))
+}
+
+/// A serde value as JSON, for answers.
+pub fn to_json<T: serde::Serialize>(v: &T) -> Result<Json, String> {
+    serde_json::to_value(v).map_err(|e| e.to_string())
+}

@@ -1,0 +1,248 @@
+//! The supervision views: what the discipline inspection office does with what it learns
+//! (seeds 002, 003, 004), over the event tables of the store.
+//!
+//! Every rule is computed by the core, through one scalar function per rule (the same functions
+//! the browser calls through `sunlight-wasm`); the SQL here only gathers each rule's inputs —
+//! a person's archive events, a table's review steps, a unit's register — and lays out the answers.
+//! No rule is written again in SQL.
+//!
+//! | view | what | function |
+//! |---|---|---|
+//! | `archive_events`, `office_records` | current events (a later batch of the unit may correct an event by repeating its id) | |
+//! | `review_events` | every review step, in the order recorded | |
+//! | `table_status` | each table's review state (确定 → 审定 → 公示 → 备案), refused steps and why | `review_status` |
+//! | `yellow_cards` | 廉政风险黄牌警告 by unit, person and year (seed 004) | `yellow_card` |
+//! | `warnings_due` | graduated responses due (seed 003), per year and per quarter | `recommend_response` |
+//! | `vetting` | the candidates of the register, vetted on their date (seed 002 第十二至十四条) | `vet_candidate` |
+//! | `overdue` | obligations overdue or met late, per unit, department and year, as of the store's latest date | `overdue_obligations` |
+//! | `unit_ratings` | the unit rating with every cap explained (seed 004) | `rate_unit` |
+
+mod function;
+mod overdue_obligations;
+mod rate_unit;
+mod recommend_response;
+mod review_status;
+mod vet_candidate;
+mod yellow_card;
+
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::ScalarUDF;
+use sunlight_core::presets::Registry;
+
+pub use function::{Arg, Kind, RuleUdf, SupervisionRule};
+pub use overdue_obligations::OverdueObligations;
+pub use rate_unit::RateUnit;
+pub use recommend_response::RecommendResponse;
+pub use review_status::ReviewStatus;
+pub use vet_candidate::VetCandidate;
+pub use yellow_card::YellowCard;
+
+/// Registers the supervision functions on a session.
+pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
+    ctx.register_udf(ScalarUDF::from(RuleUdf::new(ReviewStatus)));
+    ctx.register_udf(ScalarUDF::from(RuleUdf::new(YellowCard::new(registry))));
+    ctx.register_udf(ScalarUDF::from(RuleUdf::new(RecommendResponse::new(
+        registry,
+    ))));
+    ctx.register_udf(ScalarUDF::from(RuleUdf::new(VetCandidate)));
+    ctx.register_udf(ScalarUDF::from(RuleUdf::new(OverdueObligations::new(
+        registry,
+    ))));
+    ctx.register_udf(ScalarUDF::from(RuleUdf::new(RateUnit::new(registry))));
+}
+
+/// The latest version of each event of a unit: a later batch may correct an event by repeating
+/// its id.
+fn current(table: &str) -> String {
+    format!(
+        "SELECT * EXCLUDE (latest) FROM ( \
+           SELECT *, ROW_NUMBER() OVER (PARTITION BY unit_id, id \
+             ORDER BY submitted_at DESC, hash DESC) = 1 AS latest \
+           FROM {table}_all) WHERE latest"
+    )
+}
+
+/// The years of each person's archive, and the whole archive (every event, in date order):
+/// what the rules are handed, as the browser hands them a person's archive.
+const PERSON_YEARS: &str = "person_years AS ( \
+       SELECT e.unit_id, e.person, CAST(date_part('year', e.date) AS INT) AS year \
+       FROM archive_events e GROUP BY 1, 2, 3), \
+     archives AS ( \
+       SELECT unit_id, MAX(unit_name) AS unit_name, person, MAX(department) AS department, \
+         array_agg(event ORDER BY date, submitted_at, event_no) AS events \
+       FROM archive_events GROUP BY unit_id, person)";
+
+/// `(name, SQL)` of every supervision view, in the order they must be created.
+pub fn definitions() -> Vec<(&'static str, String)> {
+    vec![
+        ("archive_events", current("archive_events")),
+        ("office_records", current("office_records")),
+        (
+            "review_events",
+            "SELECT * FROM review_events_all".to_owned(),
+        ),
+        (
+            "unit_schemes",
+            // The scheme a unit files its tables under gives its supervision settings.
+            "SELECT unit_id, MIN(scheme) AS scheme FROM submissions GROUP BY unit_id".to_owned(),
+        ),
+        (
+            "table_status",
+            // Every stored version of every table, and every table a review step names that is
+            // not in the store (`in_store` false).
+            "WITH r AS ( \
+               SELECT table_hash, MIN(unit_id) AS unit_id, \
+                 array_agg(event ORDER BY submitted_at, hash, event_no) AS events \
+               FROM review_events GROUP BY table_hash), \
+             t AS ( \
+               SELECT COALESCE(s.hash, r.table_hash) AS hash, s.hash IS NOT NULL AS in_store, \
+                 s.superseded, s.year, s.scheme, COALESCE(s.unit_id, r.unit_id) AS unit_id, \
+                 s.unit_name, s.department_id, s.department_name, s.table_kind, s.person_id, \
+                 review_status(COALESCE(s.hash, r.table_hash), r.events) AS st \
+               FROM submission_versions s FULL OUTER JOIN r ON r.table_hash = s.hash) \
+             SELECT hash, in_store, superseded, year, scheme, unit_id, unit_name, department_id, \
+               department_name, table_kind, person_id, st['state'] AS state, \
+               st['next_step'] AS next_step, st['last_at'] AS last_at, st['scope'] AS scope, \
+               st['problem_count'] AS problems, st['problem_codes'] AS problem_codes, \
+               st['problems_zh'] AS problems_zh \
+             FROM t"
+                .to_owned(),
+        ),
+        (
+            "yellow_cards",
+            format!(
+                "WITH {PERSON_YEARS}, \
+                 c AS ( \
+                   SELECT y.unit_id, a.unit_name, a.department, y.person, y.year, \
+                     yellow_card(u.scheme, y.person, a.events, y.year) AS card \
+                   FROM person_years y \
+                   JOIN archives a ON a.unit_id = y.unit_id AND a.person = y.person \
+                   LEFT JOIN unit_schemes u ON u.unit_id = y.unit_id) \
+                 SELECT unit_id, unit_name, department, person, year, \
+                   card['verified_reports'] AS verified_reports, card['events'] AS events, \
+                   card['reason_zh'] AS reason_zh, card['reason_en'] AS reason_en \
+                 FROM c WHERE card IS NOT NULL"
+            ),
+        ),
+        (
+            "warnings_due",
+            // Seed 003: the risk-evaluation group meets each quarter; the annual evaluation looks
+            // at the whole year. Only responses other than 'none' are due.
+            format!(
+                "WITH {PERSON_YEARS}, \
+                 w AS (SELECT column1 AS period_kind, column2 AS first_month, \
+                         column3 AS last_month, column4 AS last_day \
+                       FROM (VALUES ('year', 1, 12, 31), ('Q1', 1, 3, 31), ('Q2', 4, 6, 30), \
+                                    ('Q3', 7, 9, 30), ('Q4', 10, 12, 31))), \
+                 p AS ( \
+                   SELECT y.unit_id, a.unit_name, a.department, y.person, y.year, \
+                     CASE WHEN w.period_kind = 'year' THEN CAST(y.year AS VARCHAR) \
+                          ELSE CAST(y.year AS VARCHAR) || '-' || w.period_kind END AS period, \
+                     make_date(y.year, w.first_month, 1) AS period_start, \
+                     make_date(y.year, w.last_month, w.last_day) AS period_end, \
+                     a.events, u.scheme \
+                   FROM person_years y \
+                   JOIN archives a ON a.unit_id = y.unit_id AND a.person = y.person \
+                   CROSS JOIN w LEFT JOIN unit_schemes u ON u.unit_id = y.unit_id), \
+                 r AS ( \
+                   SELECT p.*, recommend_response(scheme, person, events, period_start, \
+                     period_end) AS rec FROM p) \
+                 SELECT unit_id, unit_name, department, person, year, period, period_start, \
+                   period_end, rec['response'] AS response, rec['response_zh'] AS response_zh, \
+                   rec['complaints'] AS complaints, rec['severity'] AS severity, \
+                   rec['low_satisfaction'] AS low_satisfaction, rec['reason_zh'] AS reason_zh, \
+                   rec['reason_en'] AS reason_en \
+                 FROM r WHERE rec['response'] <> 'none'"
+            ),
+        ),
+        (
+            "vetting",
+            format!(
+                "WITH {PERSON_YEARS}, \
+                 v AS ( \
+                   SELECT o.unit_id, o.unit_name, o.id AS candidate, o.person, o.post, \
+                     o.date AS vetting_date, vet_candidate(o.person, a.events, o.date) AS v \
+                   FROM office_records o \
+                   LEFT JOIN archives a ON a.unit_id = o.unit_id AND a.person = o.person \
+                   WHERE o.record_type = 'candidate') \
+                 SELECT unit_id, unit_name, candidate, person, post, vetting_date, \
+                   v['outcome'] AS outcome, v['deciding'] AS deciding, v['articles'] AS articles, \
+                   v['talk_on_promotion'] AS talk_on_promotion, v['findings_zh'] AS findings_zh, \
+                   v['events'] AS events \
+                 FROM v"
+            ),
+        ),
+        (
+            "overdue",
+            // Per unit, department (every department that filed a department table) and year the
+            // unit filed for; what was met when: the first version of the department's table,
+            // and the register's `completed` records. As of the latest date in the store.
+            "WITH depts AS ( \
+               SELECT unit_id, department_id, MAX(unit_name) AS unit_name, \
+                 MAX(department_name) AS department_name \
+               FROM submission_versions WHERE table_kind = 'department' \
+               GROUP BY unit_id, department_id), \
+             years AS (SELECT DISTINCT unit_id, year FROM submission_versions), \
+             met AS ( \
+               SELECT unit_id, department_id, 'table-' || CAST(year AS VARCHAR) AS obligation, \
+                 MIN(submitted_date) AS date \
+               FROM submission_versions WHERE table_kind = 'department' \
+               GROUP BY unit_id, department_id, year \
+               UNION ALL \
+               SELECT unit_id, department AS department_id, obligation, date \
+               FROM office_records WHERE record_type = 'completed'), \
+             done AS ( \
+               SELECT unit_id, department_id, \
+                 array_agg(obligation ORDER BY obligation, date) AS ids, \
+                 array_agg(date ORDER BY obligation, date) AS dates \
+               FROM met GROUP BY unit_id, department_id), \
+             as_of AS ( \
+               SELECT MAX(d) AS as_of FROM ( \
+                 SELECT MAX(submitted_date) AS d FROM submissions_all \
+                 UNION ALL SELECT MAX(date) FROM archive_events_all \
+                 UNION ALL SELECT MAX(date) FROM office_records_all \
+                 UNION ALL SELECT MAX(CAST(taken_at AS DATE)) FROM review_events_all)), \
+             o AS ( \
+               SELECT d.unit_id, d.unit_name, d.department_id, d.department_name, y.year, \
+                 u.scheme, a.as_of, \
+                 unnest(overdue_obligations(u.scheme, y.year, m.ids, m.dates, a.as_of)) AS o \
+               FROM depts d JOIN years y ON y.unit_id = d.unit_id \
+               JOIN unit_schemes u ON u.unit_id = d.unit_id \
+               LEFT JOIN done m ON m.unit_id = d.unit_id AND m.department_id = d.department_id \
+               CROSS JOIN as_of a) \
+             SELECT unit_id, unit_name, department_id, department_name, year, scheme, as_of, \
+               o['obligation'] AS obligation, o['what_zh'] AS what, o['due'] AS due, \
+               o['done'] AS done, o['standing'] AS standing, o['days_late'] AS days_late, \
+               o['source'] AS source \
+             FROM o"
+                .to_owned(),
+        ),
+        (
+            "unit_ratings",
+            // Inputs as seed 004 gives them: the assessment score in the register, the unit's
+            // 违规违纪案件 (case-filed events) and yellow cards of the year.
+            "WITH a AS ( \
+               SELECT unit_id, unit_name, year, score FROM ( \
+                 SELECT *, ROW_NUMBER() OVER (PARTITION BY unit_id, year \
+                   ORDER BY submitted_at DESC, hash DESC, event_no DESC) AS n \
+                 FROM office_records WHERE record_type = 'assessment') WHERE n = 1), \
+             c AS ( \
+               SELECT unit_id, CAST(date_part('year', date) AS INT) AS year, COUNT(*) AS cases \
+               FROM archive_events WHERE kind = 'case-filed' GROUP BY 1, 2), \
+             y AS (SELECT unit_id, year, COUNT(*) AS cards FROM yellow_cards GROUP BY 1, 2), \
+             r AS ( \
+               SELECT a.unit_id, a.unit_name, a.year, a.score, COALESCE(c.cases, 0) AS cases, \
+                 COALESCE(y.cards, 0) AS yellow_cards, \
+                 rate_unit(u.scheme, a.unit_id, a.year, a.score, COALESCE(c.cases, 0), \
+                   COALESCE(y.cards, 0)) AS r \
+               FROM a LEFT JOIN c ON c.unit_id = a.unit_id AND c.year = a.year \
+               LEFT JOIN y ON y.unit_id = a.unit_id AND y.year = a.year \
+               LEFT JOIN unit_schemes u ON u.unit_id = a.unit_id) \
+             SELECT unit_id, unit_name, year, score, cases, yellow_cards, \
+               r['by_score'] AS by_score, r['rating'] AS rating, r['rating_zh'] AS rating_zh, \
+               r['caps'] AS caps, r['caps_zh'] AS caps_zh \
+             FROM r"
+                .to_owned(),
+        ),
+    ]
+}
