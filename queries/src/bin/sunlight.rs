@@ -10,6 +10,10 @@ use indicatif::ProgressBar;
 use sunlight_queries::output::{self, Format};
 use sunlight_queries::{Error, Result, demo, ingest, sql};
 
+// Ingest and DataFusion make many small allocations; mimalloc serves them faster than glibc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sunlight (阳光): integrity-risk prevention and control — let power run in the sunlight.
 #[derive(Debug, Parser)]
 #[command(name = "sunlight", version, about, long_about = None)]
