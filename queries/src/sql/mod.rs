@@ -35,9 +35,9 @@ pub mod views;
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::array::{AsArray, BooleanArray, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::options::ReadOptions;
 use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
@@ -101,27 +101,70 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
             .ok_or_else(|| Error::store(dir, format!("no schema for table {name}")))?;
         register_table(ctx, &store, name, schema).await?;
     }
-    sql(
-        ctx,
-        "CREATE OR REPLACE VIEW submission_versions AS SELECT s.*, \
-           CAST(ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at, hash) AS INT) AS version, \
-           ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at DESC, hash DESC) > 1 AS superseded \
-         FROM submissions_all s",
-    )
-    .await?;
-    // Superseded versions are few: collect their hashes once, so the current-version views are
-    // a cheap anti-join (or no join at all).
+    // Versions are numbered with window functions only over the tables that have several: a
+    // window partitioned by every table's key is slow in DataFusion (one partition per table),
+    // and almost every table has one version. Their hashes are collected once, so the views are
+    // a cheap join with a small table (or no join at all).
     let batches = ctx
-        .sql("SELECT hash FROM submission_versions WHERE superseded")
+        .sql(
+            "SELECT hash, \
+               CAST(ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at, hash) AS INT) AS version, \
+               ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at DESC, hash DESC) > 1 AS superseded \
+             FROM submissions_all \
+             WHERE table_key IN (SELECT table_key FROM submissions_all GROUP BY table_key HAVING COUNT(*) > 1)",
+        )
         .await?
         .collect()
         .await?;
-    let mut hashes: Vec<String> = Vec::new();
+    let mut versions: Vec<(String, i32, bool)> = Vec::new();
     for b in &batches {
-        let col = cast(b.column(0), &DataType::Utf8)?;
-        let col = col.as_string::<i32>();
-        hashes.extend((0..col.len()).map(|i| col.value(i).to_owned()));
+        let hash = cast(b.column(0), &DataType::Utf8)?;
+        let hash = hash.as_string::<i32>();
+        let version = b.column(1).as_primitive::<Int32Type>();
+        let superseded = b.column(2).as_boolean();
+        versions.extend((0..b.num_rows()).map(|i| {
+            (
+                hash.value(i).to_owned(),
+                version.value(i),
+                superseded.value(i),
+            )
+        }));
     }
+    let hashes: Vec<String> = versions
+        .iter()
+        .filter(|v| v.2)
+        .map(|v| v.0.clone())
+        .collect();
+    let versions_schema: SchemaRef = Arc::new(Schema::new(vec![
+        Field::new("hash", DataType::Utf8, false),
+        Field::new("version", DataType::Int32, false),
+        Field::new("superseded", DataType::Boolean, false),
+    ]));
+    let versions_batch = RecordBatch::try_new(
+        versions_schema.clone(),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                versions.iter().map(|v| v.0.as_str()),
+            )),
+            Arc::new(Int32Array::from_iter_values(versions.iter().map(|v| v.1))),
+            Arc::new(BooleanArray::from_iter(versions.iter().map(|v| Some(v.2)))),
+        ],
+    )?;
+    ctx.deregister_table("multi_versions")?;
+    ctx.register_table(
+        "multi_versions",
+        Arc::new(MemTable::try_new(
+            versions_schema,
+            vec![vec![versions_batch]],
+        )?),
+    )?;
+    sql(
+        ctx,
+        "CREATE OR REPLACE VIEW submission_versions AS SELECT s.*, \
+           CAST(COALESCE(v.version, 1) AS INT) AS version, COALESCE(v.superseded, false) AS superseded \
+         FROM submissions_all s LEFT JOIN multi_versions v ON s.hash = v.hash",
+    )
+    .await?;
     let superseded_schema: SchemaRef =
         Arc::new(Schema::new(vec![Field::new("hash", DataType::Utf8, false)]));
     let superseded = RecordBatch::try_new(

@@ -65,46 +65,49 @@ pub fn definitions() -> Vec<(&'static str, String)> {
             "yoy_changes",
             // 动态管理: department-table risk points matched on unit, department, power, step and
             // risk point between consecutive years in which the department filed.
-            "WITH k AS ( \
-               SELECT year, unit_id, department_id, power_name, step_name, risk_point, \
-                 MIN(scheme) AS scheme, MIN(unit_name) AS unit_name, \
-                 MIN(department_name) AS department_name, MIN(rank) AS rank, \
-                 MIN(level) AS level, MIN(level_name) AS level_name \
-               FROM risk_points WHERE table_kind = 'department' \
-               GROUP BY year, unit_id, department_id, power_name, step_name, risk_point), \
-             filed AS (SELECT DISTINCT unit_id, department_id, year FROM k), \
+            //
+            // One aggregation does it: every risk point is counted twice, once in its own year
+            // (side 0, the new side) and once in the next (side 1, the old side), so a group of
+            // (year, risk point) holds both years' rows, and a side with no row is added or
+            // removed. The same answer as a full outer join of one year's deduplicated risk points
+            // with the next year's, but the join form computed that deduplication six times
+            // (DataFusion inlines a common table expression at every use) and this form once.
+            "WITH g AS ( \
+               SELECT CAST(year + side AS INT) AS year, unit_id, department_id, power_name, \
+                 step_name, risk_point, \
+                 COALESCE(MIN(CASE WHEN side = 0 THEN scheme END), \
+                   MIN(CASE WHEN side = 1 THEN scheme END)) AS scheme, \
+                 COALESCE(MIN(CASE WHEN side = 0 THEN unit_name END), \
+                   MIN(CASE WHEN side = 1 THEN unit_name END)) AS unit_name, \
+                 COALESCE(MIN(CASE WHEN side = 0 THEN department_name END), \
+                   MIN(CASE WHEN side = 1 THEN department_name END)) AS department_name, \
+                 MIN(CASE WHEN side = 1 THEN level END) AS old_level, \
+                 MIN(CASE WHEN side = 1 THEN level_name END) AS old_level_name, \
+                 MIN(CASE WHEN side = 1 THEN rank END) AS old_rank, \
+                 MIN(CASE WHEN side = 0 THEN level END) AS new_level, \
+                 MIN(CASE WHEN side = 0 THEN level_name END) AS new_level_name, \
+                 MIN(CASE WHEN side = 0 THEN rank END) AS new_rank \
+               FROM risk_points CROSS JOIN (VALUES (0), (1)) AS s(side) \
+               WHERE table_kind = 'department' \
+               GROUP BY year + side, unit_id, department_id, power_name, step_name, risk_point), \
              pairs AS ( \
-               SELECT a.unit_id, a.department_id, a.year AS from_year, b.year AS to_year \
-               FROM filed a JOIN filed b ON a.unit_id = b.unit_id \
-                 AND a.department_id = b.department_id AND b.year = a.year + 1), \
-             o AS ( \
-               SELECT k.*, p.to_year FROM k JOIN pairs p ON k.unit_id = p.unit_id \
-                 AND k.department_id = p.department_id AND k.year = p.from_year), \
-             c AS ( \
-               SELECT k.*, p.from_year FROM k JOIN pairs p ON k.unit_id = p.unit_id \
-                 AND k.department_id = p.department_id AND k.year = p.to_year) \
-             SELECT COALESCE(c.year, o.to_year) AS year, \
-               COALESCE(c.from_year, o.year) AS previous_year, \
-               COALESCE(c.scheme, o.scheme) AS scheme, \
-               COALESCE(c.unit_id, o.unit_id) AS unit_id, \
-               COALESCE(c.unit_name, o.unit_name) AS unit_name, \
-               COALESCE(c.department_id, o.department_id) AS department_id, \
-               COALESCE(c.department_name, o.department_name) AS department_name, \
-               COALESCE(c.power_name, o.power_name) AS power, \
-               COALESCE(c.step_name, o.step_name) AS step, \
-               COALESCE(c.risk_point, o.risk_point) AS risk_point, \
-               o.level AS old_level, o.level_name AS old_level_name, o.rank AS old_rank, \
-               c.level AS new_level, c.level_name AS new_level_name, c.rank AS new_rank, \
-               CASE WHEN o.risk_point IS NULL THEN 'added' \
-                    WHEN c.risk_point IS NULL THEN 'removed' \
-                    WHEN c.rank < o.rank THEN 'upgraded' \
-                    WHEN c.rank > o.rank THEN 'downgraded' \
+               SELECT unit_id, department_id, CAST(year + side AS INT) AS year \
+               FROM (SELECT DISTINCT unit_id, department_id, year FROM risk_points \
+                     WHERE table_kind = 'department') \
+                 CROSS JOIN (VALUES (0), (1)) AS s(side) \
+               GROUP BY unit_id, department_id, year + side HAVING COUNT(*) = 2) \
+             SELECT g.year, CAST(g.year - 1 AS INT) AS previous_year, scheme, g.unit_id, unit_name, \
+               g.department_id, department_name, power_name AS power, step_name AS step, risk_point, \
+               old_level, old_level_name, old_rank, new_level, new_level_name, new_rank, \
+               CASE WHEN old_level IS NULL THEN 'added' \
+                    WHEN new_level IS NULL THEN 'removed' \
+                    WHEN new_rank < old_rank THEN 'upgraded' \
+                    WHEN new_rank > old_rank THEN 'downgraded' \
                     ELSE 'regraded' END AS change \
-             FROM o FULL OUTER JOIN c ON o.to_year = c.year AND o.unit_id = c.unit_id \
-               AND o.department_id = c.department_id AND o.power_name = c.power_name \
-               AND o.step_name = c.step_name AND o.risk_point = c.risk_point \
-             WHERE o.risk_point IS NULL OR c.risk_point IS NULL \
-               OR o.level <> c.level OR o.rank <> c.rank"
+             FROM g JOIN pairs p ON g.unit_id = p.unit_id AND g.department_id = p.department_id \
+               AND g.year = p.year \
+             WHERE old_level IS NULL OR new_level IS NULL OR old_level <> new_level \
+               OR old_rank <> new_rank"
                 .to_owned(),
         ),
         (
