@@ -13,6 +13,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
+use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use super::{sql_str, unit_slug};
@@ -192,6 +193,7 @@ pub async fn write(
     let registry = sunlight_core::presets::registry();
     let mut out = Vec::new();
     let mut current: Option<Writer> = None;
+    let mut done: Vec<Writer> = Vec::new();
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         let cols: Vec<Vec<String>> = (0..batch.num_columns())
@@ -203,7 +205,10 @@ pub async fn write(
             let unit_id = &cols[0][r];
             if current.as_ref().is_none_or(|w| w.unit_id != *unit_id) {
                 if let Some(w) = current.take() {
-                    out.push(w.finish()?);
+                    done.push(w);
+                    if done.len() >= FINISH_TOGETHER {
+                        finish_all(&mut done, &mut out)?;
+                    }
                 }
                 current = Some(Writer::new(dir, unit_id)?);
             }
@@ -223,7 +228,25 @@ pub async fn write(
         }
     }
     if let Some(w) = current.take() {
-        out.push(w.finish()?);
+        done.push(w);
     }
+    finish_all(&mut done, &mut out)?;
     Ok(out)
+}
+
+/// Units whose workbooks are saved together, on every core (each holds open temporary files).
+const FINISH_TOGETHER: usize = 32;
+
+/// Saves the finished units' files (the XLSX is zipped on save) on every core.
+fn finish_all(done: &mut Vec<Writer>, out: &mut Vec<UnitCatalog>) -> Result<()> {
+    let finished: Vec<Result<UnitCatalog>> = done
+        .drain(..)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(Writer::finish)
+        .collect();
+    for f in finished {
+        out.push(f?);
+    }
+    Ok(())
 }
