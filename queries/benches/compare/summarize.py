@@ -97,13 +97,23 @@ def main():
     misc = {}
     threads = {}
     versions = {}
+    # A process's own JSON lines follow its process event. The report's bare-query processes
+    # count for the report's comparison only; their per-query peaks give the process's peak (the
+    # high-water mark is reset before each query, so /usr/bin/time sees only the last query's).
+    bare_peak = defaultdict(int)
+    owner = None
     with open(a.events) as f:
         for line in f:
             e = json.loads(line)
             ev = e.get("event")
             if ev == "process":
                 procs.append(e)
-            elif ev == "open":
+                owner = e["name"]
+                continue
+            if ev in ("open", "query") and owner and owner.startswith("bare-"):
+                bare_peak[owner] = max(bare_peak[owner], e.get("peak_rss_kib", 0))
+                continue
+            if ev == "open":
                 # The check run writes answers: its times are not counted.
                 opens[e["engine"]].append(e["seconds"])
                 threads[e["engine"]] = e.get("threads")
@@ -189,7 +199,7 @@ def main():
         rt, bt = [x["seconds"] for x in rep], [x["seconds"] for x in bare]
         row(f"`sunlight report --year` ({len(rt)} runs)", spread(rt), "", f"{ratio(rt, bt)} of bare queries",
             mib(max(x["peak_rss_kib"] for x in rep)), "HTML, SVG + PNG charts, CSV, every unit's XLSX catalog")
-        row("the report's bare queries (one process)", spread(bt), "", "", mib(max((x["peak_rss_kib"] for x in bare), default=0)),
+        row("the report's bare queries (one process)", spread(bt), "", "", mib(max(bare_peak.values(), default=0)),
             "process wall time: session open + the report_* queries, results dropped")
 
     k = [p_ for p_ in procs if p_["name"] == "kernel"]
@@ -232,7 +242,7 @@ def main():
           f"(tokio: one worker per core); DuckDB {versions.get('duckdb', '?')} (Python), threads = {threads.get('duckdb')}")
     print("- Times: median (min–max) over the runs; the engines alternate run by run. Query times are inside one open "
           "session, results streamed and dropped; peak memory is the process's high-water mark during the step "
-          "(reset before each query).")
+          "(reset before each query, so it includes what the allocator kept from earlier queries).")
     print("- DuckDB reads the same Parquet files as Sunlight through views written in its SQL "
           "(queries/benches/compare/duckdb-views.sql); the one core function a view calls, table_deadline, "
           "is a lookup table that Sunlight computes (DuckDB cannot call the core).")
