@@ -81,11 +81,11 @@ fn read_suite(path: &Path, year: i32) -> Result<Vec<(String, String)>, BoxError>
     for line in text.lines() {
         if let Some(name) = line.strip_prefix("-- name:") {
             out.push((name.trim().to_owned(), String::new()));
-        } else if let Some((_, sql)) = out.last_mut() {
-            if !line.trim_start().starts_with("--") {
-                sql.push_str(line);
-                sql.push('\n');
-            }
+        } else if let Some((_, sql)) = out.last_mut()
+            && !line.trim_start().starts_with("--")
+        {
+            sql.push_str(line);
+            sql.push('\n');
         }
     }
     for (_, sql) in &mut out {

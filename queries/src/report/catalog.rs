@@ -239,9 +239,7 @@ const FINISH_TOGETHER: usize = 32;
 
 /// Saves the finished units' files (the XLSX is zipped on save) on every core.
 fn finish_all(done: &mut Vec<Writer>, out: &mut Vec<UnitCatalog>) -> Result<()> {
-    let finished: Vec<Result<UnitCatalog>> = done
-        .drain(..)
-        .collect::<Vec<_>>()
+    let finished: Vec<Result<UnitCatalog>> = std::mem::take(done)
         .into_par_iter()
         .map(Writer::finish)
         .collect();
