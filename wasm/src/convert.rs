@@ -53,7 +53,12 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result
             describe(&value)
         )));
     }
-    let text: String = JSON::stringify(&value)
+    read_json(&value, what, "is")
+}
+
+/// `value` through `JSON.stringify` and the core's JSON reader; `verb` agrees with `what`.
+fn read_json<T: DeserializeOwned>(value: &JsValue, what: &str, verb: &str) -> Result<T, Error> {
+    let text: String = JSON::stringify(value)
         .map_err(|e| {
             into_error(format!(
                 "the {what} cannot be written as JSON: {}",
@@ -62,7 +67,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result
         })?
         .into();
     serde_json::from_str(&text)
-        .map_err(|e| into_error(format!("the {what} is not of the expected shape: {e}")))
+        .map_err(|e| into_error(format!("the {what} {verb} not of the expected shape: {e}")))
 }
 
 /// The message of a thrown JavaScript value.
@@ -83,14 +88,5 @@ pub(crate) fn list_from_js<T: DeserializeOwned>(
             describe(&value)
         )));
     }
-    let text: String = JSON::stringify(&value)
-        .map_err(|e| {
-            into_error(format!(
-                "the {what} cannot be written as JSON: {}",
-                describe_error(&e)
-            ))
-        })?
-        .into();
-    serde_json::from_str(&text)
-        .map_err(|e| into_error(format!("the {what} are not of the expected shape: {e}")))
+    read_json(&value, what, "are")
 }
