@@ -25,13 +25,11 @@ fn same<T: serde::Serialize>(core: &T, facade: Result<JsValue, js_sys::Error>) {
 }
 
 fn archive() -> Value {
-    json!([
-        {"id": "r1", "person": "P1", "key_post": true, "date": "2012-03-01", "source": "online-report", "kind": "report-received", "complaints": 3},
-        {"id": "v1", "person": "P1", "key_post": true, "date": "2012-03-20", "source": "office", "kind": "report-verified", "refers_to": "r1", "severity": "minor"},
-        {"id": "r2", "person": "P1", "key_post": true, "date": "2012-09-01", "source": "letter", "kind": "report-received"},
-        {"id": "v2", "person": "P1", "key_post": true, "date": "2012-09-20", "source": "office", "kind": "report-verified", "refers_to": "r2", "severity": "heavier"},
-        {"id": "l1", "person": "P1", "date": "2012-08-31", "source": "case", "kind": "light-finding", "severity": "minor"}
-    ])
+    // The same file is the input of the SQL tests (queries/tests/common/mod.rs).
+    serde_json::from_str(include_str!(
+        "../../tests/fixtures/supervision/archive-p1.json"
+    ))
+    .expect("the shared archive fixture is JSON")
 }
 
 fn events() -> Vec<ArchiveEvent> {

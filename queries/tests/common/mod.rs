@@ -197,13 +197,10 @@ fn of(person: &str, events: Value) -> Vec<Value> {
 /// The archive of `wasm/tests/supervision.rs` (person P1): two verified reports on a key post in
 /// 2012 (one minor, one heavier), four complaints, and a light finding on 31 August 2012.
 pub fn wasm_archive() -> Value {
-    json!([
-        {"id": "r1", "person": "P1", "key_post": true, "date": "2012-03-01", "source": "online-report", "kind": "report-received", "complaints": 3},
-        {"id": "v1", "person": "P1", "key_post": true, "date": "2012-03-20", "source": "office", "kind": "report-verified", "refers_to": "r1", "severity": "minor"},
-        {"id": "r2", "person": "P1", "key_post": true, "date": "2012-09-01", "source": "letter", "kind": "report-received"},
-        {"id": "v2", "person": "P1", "key_post": true, "date": "2012-09-20", "source": "office", "kind": "report-verified", "refers_to": "r2", "severity": "heavier"},
-        {"id": "l1", "person": "P1", "date": "2012-08-31", "source": "case", "kind": "light-finding", "severity": "minor"}
-    ])
+    serde_json::from_str(include_str!(
+        "../../../tests/fixtures/supervision/archive-p1.json"
+    ))
+    .expect("the shared archive fixture is JSON")
 }
 
 /// The event batches of unit `fixture-town`, the inputs of the core's and the wasm facade's
