@@ -5,10 +5,13 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use super::report::{Issue, Report};
-use super::validate::{DuplicateKey, MAX_ROWS, Validator, duplicate_issue, duplicate_key};
+use super::validate::{
+    DuplicateKey, KeyHasher, MAX_ROWS, Validator, duplicate_issue, duplicate_key,
+};
 use crate::model::{RiskRow, SelfCheckTable};
 use crate::scheme::{Grade, IssueSeverity, Scheme};
 
@@ -129,7 +132,8 @@ impl<'a> TableCheck<'a> {
     /// Marks every row that repeats an earlier one; returns the rows whose mark changed.
     fn find_duplicates(&mut self) -> Vec<usize> {
         let repeats: Vec<Option<usize>> = {
-            let mut first: HashMap<&DuplicateKey, usize> = HashMap::with_capacity(self.rows.len());
+            let mut first: HashMap<&DuplicateKey, usize, BuildHasherDefault<KeyHasher>> =
+                HashMap::with_capacity_and_hasher(self.rows.len(), BuildHasherDefault::default());
             self.rows
                 .iter()
                 .enumerate()

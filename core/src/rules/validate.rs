@@ -2,7 +2,7 @@
 //! path and a message in Chinese and English.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::report::{Issue, IssueCode, Report};
@@ -108,6 +108,13 @@ fn clip(s: &str) -> String {
 /// checked after every edit.
 fn has_control(value: &str, multiline: bool) -> bool {
     let b = value.as_bytes();
+    // Most text has no byte below 0x20, no DEL and no C2 lead byte: one pass without branches
+    // (which the compiler vectorises) says so, and only text with one is looked at closely.
+    if !b.iter().fold(false, |seen, &x| {
+        seen | (x < 0x20) | (x == 0x7F) | (x == 0xC2)
+    }) {
+        return false;
+    }
     b.iter().enumerate().any(|(k, &x)| match x {
         b'\n' | b'\t' => !multiline,
         0x00..=0x1F | 0x7F => true,
@@ -117,22 +124,89 @@ fn has_control(value: &str, multiline: bool) -> bool {
     })
 }
 
-/// Whitespace-folded, lower-cased form used to spot duplicates.
-fn fold(s: &str) -> String {
-    let mut joined = String::with_capacity(s.len());
+/// Appends the whitespace-folded, lower-cased form of `s` used to spot duplicates to `out`.
+fn fold_into(out: &mut String, s: &str) {
+    let start = out.len();
+    if folds_as_ascii(s.as_bytes()) {
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     for word in s.split_whitespace() {
-        if !joined.is_empty() {
-            joined.push(' ');
+        if out.len() > start {
+            out.push(' ');
         }
-        joined.push_str(word);
+        out.push_str(word);
     }
-    if joined.chars().all(lowers_as_ascii) {
+    if out[start..].chars().all(lowers_as_ascii) {
         // What `to_lowercase` gives, without looking each character up in Unicode's tables.
-        joined.make_ascii_lowercase();
-        joined
+        out[start..].make_ascii_lowercase();
     } else {
-        joined.to_lowercase()
+        let lower = out[start..].to_lowercase();
+        out.truncate(start);
+        out.push_str(&lower);
     }
+}
+
+/// Whether folding `s` only lower-cases its ASCII letters: it has no whitespace but single
+/// spaces between words, and no character that `to_lowercase` changes other than `A`–`Z`.
+///
+/// Decided on the bytes, for text as departments write it: ASCII; the CJK blocks U+3000–U+9FFF
+/// except the ideographic space U+3000; general punctuation U+2000–U+203F (“”, —, …) except its
+/// spaces; and U+F000–U+FFFF (full-width forms, "，") except the full-width capitals. Any other
+/// character says no, and the text is folded character by character instead.
+fn folds_as_ascii(b: &[u8]) -> bool {
+    /// What a byte says, by itself: a character that folds as ASCII does (or a continuation of
+    /// one), a space, a character to look at closer (by its next two bytes), or one that does not.
+    const PLAIN: u8 = 0;
+    const SPACE: u8 = 1;
+    const CLOSER: u8 = 2;
+    const NO: u8 = 3;
+    const CLASS: [u8; 256] = {
+        let mut class = [NO; 256];
+        let mut x = 0;
+        while x < 256 {
+            class[x] = match x as u8 {
+                b' ' => SPACE,
+                0x09..=0x0D | 0x1C..=0x1F => NO,
+                0x00..=0x7F | 0x80..=0xBF | 0xE4..=0xE9 => PLAIN,
+                0xE2 | 0xE3 | 0xEF => CLOSER,
+                _ => NO,
+            };
+            x += 1;
+        }
+        class
+    };
+    // A space at the start, or after another, would be folded away.
+    let mut after_space = true;
+    for (k, &x) in b.iter().enumerate() {
+        match CLASS[usize::from(x)] {
+            PLAIN => after_space = false,
+            SPACE if after_space => return false,
+            SPACE => after_space = true,
+            CLOSER => {
+                let (next, third) = (b.get(k + 1).copied(), b.get(k + 2).copied());
+                let plain = match x {
+                    // U+2000–U+203F, but not its spaces U+2000–U+200A, U+2028, U+2029, U+202F.
+                    0xE2 => {
+                        next == Some(0x80)
+                            && !matches!(third, Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF))
+                    }
+                    // U+3000–U+3FFF, but not the ideographic space U+3000.
+                    0xE3 => !(next == Some(0x80) && third == Some(0x80)),
+                    // U+F000–U+FFFF, but not the full-width capitals U+FF21–U+FF3A.
+                    _ => !(next == Some(0xBC) && matches!(third, Some(0xA1..=0xBA))),
+                };
+                if !plain {
+                    return false;
+                }
+                after_space = false;
+            }
+            _ => return false,
+        }
+    }
+    // A space at the end would be folded away too.
+    !after_space || b.is_empty()
 }
 
 /// Whether `to_lowercase` changes `c` only as ASCII lower-casing does: ASCII, and the blocks
@@ -149,7 +223,48 @@ fn lowers_as_ascii(c: char) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct DuplicateKey {
     hash: u64,
-    parts: [String; 3],
+    /// The three folded texts, one after the other (one allocation per row).
+    folded: String,
+    /// Where the first and the second text end in `folded`.
+    ends: [usize; 2],
+}
+
+/// A quick 64-bit hash of the folded texts (FxHash's step over eight bytes at a time): the key
+/// compares its texts too, so the hash only has to spread keys, not resist collisions.
+fn words_hash(bytes: &[u8], ends: [usize; 2]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut h = step(step(0, ends[0] as u64), ends[1] as u64);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut a = [0; 8];
+        a.copy_from_slice(w);
+        h = step(h, u64::from_le_bytes(a));
+    }
+    let mut a = [0; 8];
+    a[..words.remainder().len()].copy_from_slice(words.remainder());
+    step(step(h, u64::from_le_bytes(a)), bytes.len() as u64)
+}
+
+/// A hasher for [`DuplicateKey`]s, which carry their hash: it passes it through.
+#[derive(Default)]
+pub(super) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is ever called by `DuplicateKey`; anything else is mixed in.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl Hash for DuplicateKey {
@@ -163,16 +278,17 @@ pub(super) fn duplicate_key(row: &RiskRow) -> Option<DuplicateKey> {
     if row.risk_point.trim().is_empty() {
         return None;
     }
-    let parts = [
-        fold(&row.power.name),
-        fold(&row.step.name),
-        fold(&row.risk_point),
-    ];
-    let mut h = DefaultHasher::new();
-    parts.hash(&mut h);
+    let mut folded =
+        String::with_capacity(row.power.name.len() + row.step.name.len() + row.risk_point.len());
+    fold_into(&mut folded, &row.power.name);
+    let first = folded.len();
+    fold_into(&mut folded, &row.step.name);
+    let ends = [first, folded.len()];
+    fold_into(&mut folded, &row.risk_point);
     Some(DuplicateKey {
-        hash: h.finish(),
-        parts,
+        hash: words_hash(folded.as_bytes(), ends),
+        folded,
+        ends,
     })
 }
 
@@ -341,7 +457,7 @@ impl<'a> Validator<'a> {
                 format!("{} contains invisible control characters", label.1),
             );
         }
-        !value.trim().is_empty()
+        value.chars().any(|c| !c.is_whitespace())
     }
 
     fn required(
@@ -1098,6 +1214,67 @@ mod tests {
         }
     }
 
+    /// What folding must give: whitespace runs joined by one space, then `to_lowercase`.
+    fn fold_reference(s: &str) -> String {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
+    #[test]
+    fn folding_by_bytes_agrees_with_unicode_for_every_character() {
+        let mut folded = String::new();
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            for s in [
+                format!("{c}"),
+                format!("A{c}审核"),
+                format!("a {c}"),
+                format!("{c} 。"),
+                format!("“{c}{c}”"),
+            ] {
+                folded.clear();
+                fold_into(&mut folded, &s);
+                assert_eq!(folded, fold_reference(&s), "{s:?} (U+{:04X})", c as u32);
+            }
+        }
+        for s in [
+            "",
+            " ",
+            "a  b",
+            "a\tb",
+            "审核\u{3000}把关",
+            "Ｚ，ｚ",
+            "a b c",
+            "abc ",
+        ] {
+            folded.clear();
+            fold_into(&mut folded, s);
+            assert_eq!(folded, fold_reference(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn text_as_departments_write_it_is_folded_by_bytes() {
+        for s in [
+            "虚报冒领、截留挪用专项资金（第 0 项）",
+            "“三重一大”事项 未经集体研究—— 擅自决定…",
+            "财政所 ABC 审核，审批；公示！",
+        ] {
+            assert!(folds_as_ascii(s.as_bytes()), "{s}");
+        }
+        for s in [
+            " 审核",
+            "审核 ",
+            "审核  把关",
+            "审核\u{3000}把关",
+            "ＡＢＣ",
+            "Straße",
+        ] {
+            assert!(!folds_as_ascii(s.as_bytes()), "{s}");
+        }
+    }
+
     #[test]
     fn folding_lower_cases_as_unicode_does() {
         for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
@@ -1122,7 +1299,9 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ")
                 .to_lowercase();
-            assert_eq!(fold(s), reference, "{s:?}");
+            let mut folded = String::from("kept");
+            fold_into(&mut folded, s);
+            assert_eq!(folded, format!("kept{reference}"), "{s:?}");
         }
     }
 

@@ -11,6 +11,7 @@
 //! functions all call it, so they give the same level with the same explanation.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
@@ -201,25 +202,18 @@ fn decide(
                 .keys()
                 .filter_map(|f| factors.get(f).map(|v| (f.clone(), v.clone())))
                 .collect();
-            let (zh, en): (Vec<String>, Vec<String>) = decided
-                .iter()
-                .map(|(f, v)| {
-                    let (fname, oname) = option_name(scheme, f, v);
-                    (
-                        format!("{}为{}", fname.zh, oname.zh),
-                        format!("{} is {}", fname.en, oname.en),
-                    )
-                })
-                .unzip();
-            let text = Text::new(
-                format!(
-                    "{}（第 {} 条规则：{}）",
-                    rule.reason.zh,
-                    i + 1,
-                    zh.join("，")
-                ),
-                format!("{} (rule {}: {})", rule.reason.en, i + 1, en.join(", ")),
-            );
+            // Written into one string per language: a table grades many rows.
+            let mut zh = format!("{}（第 {} 条规则：", rule.reason.zh, i + 1);
+            let mut en = format!("{} (rule {}: ", rule.reason.en, i + 1);
+            for (k, (f, v)) in decided.iter().enumerate() {
+                let (fname, oname) = option_name(scheme, f, v);
+                let (zsep, esep) = if k == 0 { ("", "") } else { ("，", ", ") };
+                let _ = write!(zh, "{zsep}{}为{}", fname.zh, oname.zh);
+                let _ = write!(en, "{esep}{} is {}", fname.en, oname.en);
+            }
+            zh.push('）');
+            en.push(')');
+            let text = Text::new(zh, en);
             let reason = Reason {
                 kind: ReasonKind::Rule,
                 rule: u32::try_from(i + 1).ok(),
@@ -256,9 +250,10 @@ fn score(
     factors: &BTreeMap<String, String>,
 ) -> Result<(String, Reason)> {
     let mut total: i32 = 0;
-    let mut zh = Vec::new();
-    let mut en = Vec::new();
-    let mut decided = Vec::new();
+    // Each factor's part, written into one string per language: a table grades many rows.
+    let mut zh = String::new();
+    let mut en = String::new();
+    let mut decided = Vec::with_capacity(scheme.factors.len());
     for f in &scheme.factors {
         let v = &factors[&f.id];
         let p = points
@@ -268,8 +263,13 @@ fn score(
             .unwrap_or(0);
         total = total.saturating_add(p);
         let (fname, oname) = option_name(scheme, &f.id, v);
-        zh.push(format!("{}{} {:+}", fname.zh, oname.zh, p));
-        en.push(format!("{} {} {:+}", fname.en, oname.en, p));
+        let (zsep, esep) = if decided.is_empty() {
+            ("", "")
+        } else {
+            ("，", ", ")
+        };
+        let _ = write!(zh, "{zsep}{}{} {:+}", fname.zh, oname.zh, p);
+        let _ = write!(en, "{esep}{} {} {:+}", fname.en, oname.en, p);
         decided.push((f.id.clone(), v.clone()));
     }
     let t = thresholds.iter().find(|t| total >= t.min).ok_or_else(|| {
@@ -285,16 +285,12 @@ fn score(
         .unwrap_or_default();
     let text = Text::new(
         format!(
-            "综合得分 {total}（{}），达到“{}”的分数线 {}",
-            zh.join("，"),
-            lname.zh,
-            t.min
+            "综合得分 {total}（{zh}），达到“{}”的分数线 {}",
+            lname.zh, t.min
         ),
         format!(
-            "score {total} ({}) reaches the threshold {} for '{}'",
-            en.join(", "),
-            t.min,
-            lname.en
+            "score {total} ({en}) reaches the threshold {} for '{}'",
+            t.min, lname.en
         ),
     );
     Ok((
