@@ -36,6 +36,9 @@ export async function portal(): Promise<string[]> {
   const full: ValidationResult = checker.check(table);
   const update: ValidationUpdate = checker.checkRow(0, { factors: { harm: 'severe' } });
   out.push(String(full.ok), ...update.rows.map((r) => `${r.row} ${r.grade?.level ?? ''} ${r.errors.length}`), String(update.head.errors.length));
+  const added: ValidationResult = checker.insertRow(1, { factors: { harm: 'minor' } });
+  const removed: ValidationResult = checker.removeRow(0);
+  out.push(String(added.grades.length), String(removed.ok));
   checker.free();
   const fin = finalizeTable(table, '2012-08-20T10:00:00+08:00');
   if (fin.ok) out.push(fin.json, fin.hash);

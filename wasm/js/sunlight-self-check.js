@@ -712,8 +712,9 @@ export class SunlightSelfCheck extends HTMLElement {
   // Only the rows concerned are drawn again, so adding a row or a measure to a long table is
   // as quick as to a short one.
 
-  /** Draws rows `from`… again (after rows were added, removed or changed from there on). */
-  _redrawRows(from) {
+  /** Draws rows `from`… again (after rows were added, removed or changed from there on);
+   *  `moved` says which row was added (`{ insert: i }`) or removed (`{ remove: i }`). */
+  _redrawRows(from, moved = null) {
     const prefixOf = (p) => Number(/^rows\[(\d+)\]/.exec(p)?.[1] ?? -1);
     for (const p of [...this._fields.keys()]) if (prefixOf(p) >= from) this._fields.delete(p);
     while (this._rowsEl.children.length > from) this._rowsEl.lastElementChild.remove();
@@ -721,7 +722,7 @@ export class SunlightSelfCheck extends HTMLElement {
     for (let i = from; i < this._table.rows.length; i++) {
       this._rowsEl.append(this._row(this._table.rows[i], i));
     }
-    this._check(null);
+    this._check(null, null, moved);
   }
 
   /** Draws row `i` again in place. */
@@ -739,7 +740,7 @@ export class SunlightSelfCheck extends HTMLElement {
     this._table.rows.push(this._blankRow());
     const n = this._table.rows.length;
     this._save();
-    this._redrawRows(n - 1);
+    this._redrawRows(n - 1, { insert: n - 1 });
     this._announce(say(this._lang, 'rowAdded', n));
     const first = this._fields.get(`rows[${n - 1}].power.name`);
     if (first) first.input.focus();
@@ -757,7 +758,7 @@ export class SunlightSelfCheck extends HTMLElement {
     }
     this._touched = moved;
     this._save();
-    this._redrawRows(i);
+    this._redrawRows(i, { remove: i });
     this._announce(say(this._lang, 'rowRemoved', i + 1));
     const next = this._rowsEl.children[Math.min(i, this._table.rows.length - 1)];
     const target = next ? next.querySelector('input, select, textarea') : this._root.querySelector('[part~="add-row"]');
@@ -811,8 +812,9 @@ export class SunlightSelfCheck extends HTMLElement {
   }
 
   /** Validates and grades the whole table, then shows grades and errors. `changed` is the path
-   *  just edited (its new error, if any, is announced); `row`, a row drawn again. */
-  _check(changed, row = null) {
+   *  just edited (its new error, if any, is announced); `row`, a row drawn again; `moved`, a row
+   *  added or removed (see `_redrawRows`). */
+  _check(changed, row = null, moved = null) {
     const lang = this._lang;
     // A check now makes a postponed one moot, but not the postponed save.
     const postponed = this._timer !== null;
@@ -824,7 +826,7 @@ export class SunlightSelfCheck extends HTMLElement {
     let result;
     let rows;
     try {
-      ({ result, rows } = this._validate(changed, row));
+      ({ result, rows } = this._validate(changed, row, moved));
     } catch (e) {
       this._resultEl.hidden = false;
       this._resultEl.replaceChildren(el('p', { className: 'notice bad', text: e.message }));
@@ -929,8 +931,19 @@ export class SunlightSelfCheck extends HTMLElement {
   /** Validates and grades: after an edit of one row (or of the header) only that part, the core
    *  keeping the rest; otherwise the whole table. Returns the whole result, as `validateTable`
    *  gives it, and the rows to show again: those an edit changed, and the edited row (null after
-   *  a full check: all). */
-  _validate(changed, row) {
+   *  a full check: all). After a row was added or removed, the core checks the whole table from
+   *  its own copy, without reading it from here again. */
+  _validate(changed, row, moved = null) {
+    if (moved && this._parts) {
+      try {
+        const result = 'remove' in moved
+          ? this._checker.removeRow(moved.remove)
+          : this._checker.insertRow(moved.insert, this._table.rows[moved.insert]);
+        return { result: this._keep(result), rows: null };
+      } catch {
+        // The whole table is read and checked instead, and says what is wrong with it.
+      }
+    }
     if ((changed || row !== null) && this._parts) {
       try {
         const m = changed && /^rows\[(\d+)\]/.exec(changed);
@@ -943,7 +956,11 @@ export class SunlightSelfCheck extends HTMLElement {
     }
     this._parts = null;
     this._checker ??= new TableChecker();
-    const result = this._checker.check(this._table);
+    return { result: this._keep(this._checker.check(this._table)), rows: null };
+  }
+
+  /** Keeps a whole result by part (header, each row), for edits to update; returns it. */
+  _keep(result) {
     const parts = {
       head: { errors: [], warnings: [] },
       rows: result.grades.map(() => ({ errors: [], warnings: [] })),
@@ -952,7 +969,7 @@ export class SunlightSelfCheck extends HTMLElement {
     for (const i of result.errors) (parts.rows[i.row] ?? parts.head).errors.push(i);
     for (const i of result.warnings) (parts.rows[i.row] ?? parts.head).warnings.push(i);
     this._parts = parts;
-    return { result, rows: null };
+    return result;
   }
 
   /** The whole result again, from the kept parts and what an edit of row `edited` (or of the

@@ -124,9 +124,19 @@ impl<'a> ValidationUpdate<'a> {
 /// [`checkHeader`](Self::check_header) checks only that part again (and which rows repeat one
 /// another) and returns only what changed. The issues and grades are always those
 /// `validateTable` gives for the whole table as it now stands.
+///
+/// The checker keeps its own copy of the table, so that adding or removing a row
+/// ([`insertRow`](Self::insert_row), [`removeRow`](Self::remove_row)) checks the whole table
+/// again without reading it from JavaScript again.
 #[wasm_bindgen]
 pub struct TableChecker {
-    check: Option<TableCheck<'static>>,
+    kept: Option<Kept>,
+}
+
+/// The table last checked, as it now stands after the edits, and its check.
+struct Kept {
+    table: SelfCheckTable,
+    check: TableCheck<'static>,
 }
 
 impl Default for TableChecker {
@@ -140,7 +150,7 @@ impl TableChecker {
     /// A checker that has seen no table yet.
     #[wasm_bindgen(constructor)]
     pub fn new() -> TableChecker {
-        TableChecker { check: None }
+        TableChecker { kept: None }
     }
 
     /// Validates and grades the whole table, as `validateTable` does, and keeps the result for
@@ -152,13 +162,56 @@ impl TableChecker {
     ) -> Result<JsValue, Error> {
         let table: SelfCheckTable = from_js(table, "self-check table")?;
         match registry().get(&table.scheme) {
-            Ok(s) => validation(self.check.insert(TableCheck::new(s, &table))),
+            Ok(s) => {
+                let check = TableCheck::new(s, &table);
+                validation(&self.kept.insert(Kept { table, check }).check)
+            }
             Err(_) => {
                 // Nothing can be kept for an unknown scheme: the report says it is unknown.
-                self.check = None;
+                self.kept = None;
                 crate::validate_unknown_scheme(&table)
             }
         }
+    }
+
+    /// A row was added at position `row` (`row` may be the number of rows: added at the end);
+    /// `value` is the new row. The rows after it move down one. Validates and grades the whole
+    /// table again from the checker's own copy and returns `{ ok, errors, warnings, grades }` as
+    /// [`check`](Self::check) does. Throws before a table was checked, for a position past the
+    /// end, and for a value that is not a row.
+    #[wasm_bindgen(js_name = insertRow, unchecked_return_type = "ValidationResult")]
+    pub fn insert_row(
+        &mut self,
+        row: usize,
+        #[wasm_bindgen(unchecked_param_type = "RiskRow")] value: JsValue,
+    ) -> Result<JsValue, Error> {
+        let kept = self.kept()?;
+        let value: RiskRow = from_js(value, "risk row")?;
+        if row > kept.table.rows.len() {
+            return Err(into_error(format!(
+                "cannot add a row at {row}: the table has {} rows",
+                kept.table.rows.len()
+            )));
+        }
+        kept.table.rows.insert(row, value);
+        kept.recheck()
+    }
+
+    /// Row `row` was removed; the rows after it move up one. Validates and grades the whole
+    /// table again from the checker's own copy and returns `{ ok, errors, warnings, grades }` as
+    /// [`check`](Self::check) does. Throws before a table was checked and for a row the table
+    /// does not have.
+    #[wasm_bindgen(js_name = removeRow, unchecked_return_type = "ValidationResult")]
+    pub fn remove_row(&mut self, row: usize) -> Result<JsValue, Error> {
+        let kept = self.kept()?;
+        if row >= kept.table.rows.len() {
+            return Err(into_error(format!(
+                "there is no row {row} to remove: the table has {} rows",
+                kept.table.rows.len()
+            )));
+        }
+        kept.table.rows.remove(row);
+        kept.recheck()
     }
 
     /// Row `row` of the table last checked was edited; `value` is the whole row as it now is.
@@ -174,15 +227,16 @@ impl TableChecker {
         row: usize,
         #[wasm_bindgen(unchecked_param_type = "RiskRow")] value: JsValue,
     ) -> Result<JsValue, Error> {
-        let check = self.kept()?;
+        let kept = self.kept()?;
         let value: RiskRow = from_js(value, "risk row")?;
-        let rows = check.set_row(row, &value).ok_or_else(|| {
+        let rows = kept.check.set_row(row, &value).ok_or_else(|| {
             into_error(format!(
-                "there is no row {row}: the table has {} rows (check the whole table after adding or removing rows)",
-                check.row_count()
+                "there is no row {row}: the table has {} rows (use insertRow to add one)",
+                kept.check.row_count()
             ))
         })?;
-        to_js(&ValidationUpdate::of(check, &rows))
+        kept.table.rows[row] = value;
+        to_js(&ValidationUpdate::of(&kept.check, &rows))
     }
 
     /// The header of the table last checked was edited; `header` is the table as it now is,
@@ -195,24 +249,35 @@ impl TableChecker {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "SelfCheckTable")] header: JsValue,
     ) -> Result<JsValue, Error> {
-        let check = self.kept()?;
-        let header: SelfCheckTable = from_js(header, "self-check table")?;
-        if header.scheme != check.scheme().id {
+        let kept = self.kept()?;
+        let mut header: SelfCheckTable = from_js(header, "self-check table")?;
+        if header.scheme != kept.check.scheme().id {
             return Err(into_error(format!(
                 "the table now names scheme '{}', not '{}': check the whole table",
                 header.scheme,
-                check.scheme().id
+                kept.check.scheme().id
             )));
         }
-        check.set_header(&header);
-        to_js(&ValidationUpdate::of(check, &[]))
+        kept.check.set_header(&header);
+        // The header replaces the kept one; the kept rows stay.
+        header.rows = std::mem::take(&mut kept.table.rows);
+        kept.table = header;
+        to_js(&ValidationUpdate::of(&kept.check, &[]))
     }
 }
 
 impl TableChecker {
-    fn kept(&mut self) -> Result<&mut TableCheck<'static>, Error> {
-        self.check
+    fn kept(&mut self) -> Result<&mut Kept, Error> {
+        self.kept
             .as_mut()
             .ok_or_else(|| into_error("no table to update: check a table of a known scheme first"))
+    }
+}
+
+impl Kept {
+    /// Validates and grades the kept table again, whole.
+    fn recheck(&mut self) -> Result<JsValue, Error> {
+        self.check = TableCheck::new(self.check.scheme(), &self.table);
+        validation(&self.check)
     }
 }

@@ -22,6 +22,12 @@ mod convert;
 mod supervision;
 mod types;
 
+// Talc rather than the default dlmalloc: reading a table is mostly allocating small strings.
+// Not with threads (atomics), which this package is not built for.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub use checker::TableChecker;
 
 pub use supervision::{

@@ -457,6 +457,52 @@ fn the_checker_gives_what_validate_table_gives_after_every_edit() {
 }
 
 #[wasm_bindgen_test]
+fn rows_added_and_removed_are_checked_from_the_kept_table_with_its_edits() {
+    let mut t = town_table();
+    let mut checker = TableChecker::new();
+    checker.check(js(&t)).expect("checks");
+    // Edits the checker saw before the rows move: a factor, and the header.
+    t["rows"][0]["factors"]["harm"] = json!("minor");
+    checker.check_row(0, js(&t["rows"][0])).expect("row");
+    t["unit"]["name"] = json!("");
+    let mut header = t.clone();
+    header.as_object_mut().expect("object").remove("rows");
+    checker.check_header(js(&header)).expect("header");
+    // A repeat of row 0 added at the front: both rows shift, and the repeat is now row 1.
+    let again = t["rows"][0].clone();
+    t["rows"]
+        .as_array_mut()
+        .expect("rows")
+        .insert(0, again.clone());
+    let added = back(&checker.insert_row(0, js(&again)).expect("inserted"));
+    assert_eq!(added, back(&validate_table(js(&t)).expect("validates")));
+    assert!(added["errors"].to_string().contains("rows[1].risk_point"));
+    // At the end, then row 1 removed: what validateTable gives for the table as it stands.
+    let last = t["rows"][2].clone();
+    t["rows"].as_array_mut().expect("rows").push(last.clone());
+    let added = back(&checker.insert_row(3, js(&last)).expect("at the end"));
+    assert_eq!(added, back(&validate_table(js(&t)).expect("validates")));
+    t["rows"].as_array_mut().expect("rows").remove(1);
+    let removed = back(&checker.remove_row(1).expect("removed"));
+    assert_eq!(removed, back(&validate_table(js(&t)).expect("validates")));
+    assert_eq!(removed["grades"].as_array().map(Vec::len), Some(3));
+    // Positions the table does not have.
+    let n = t["rows"].as_array().map(Vec::len).unwrap_or_default();
+    assert!(message(checker.remove_row(n).expect_err("past the end")).contains("no row 3"));
+    assert!(
+        message(
+            checker
+                .insert_row(n + 1, js(&last))
+                .expect_err("past the end")
+        )
+        .contains("has 3 rows")
+    );
+    assert!(
+        message(TableChecker::new().remove_row(0).expect_err("no table")).contains("check a table")
+    );
+}
+
+#[wasm_bindgen_test]
 fn rows_of_the_same_factors_share_one_grade_object() {
     let mut t = town_table();
     let again = t["rows"][0].clone();
