@@ -243,6 +243,24 @@ fn decide(
     )
 }
 
+/// Appends `n` with its sign always shown (`+2`, `-1`, `+0`), as `{:+}` writes it.
+fn push_signed(out: &mut String, n: i32) {
+    out.push(if n < 0 { '-' } else { '+' });
+    let mut digits = [0_u8; 10];
+    let mut k = digits.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        k -= 1;
+        // A digit: always below 10.
+        digits[k] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    digits[k..].iter().for_each(|&d| out.push(char::from(d)));
+}
+
 fn score(
     scheme: &Scheme,
     points: &BTreeMap<String, BTreeMap<String, i32>>,
@@ -251,8 +269,8 @@ fn score(
 ) -> Result<(String, Reason)> {
     let mut total: i32 = 0;
     // Each factor's part, written into one string per language: a table grades many rows.
-    let mut zh = String::new();
-    let mut en = String::new();
+    let mut zh = String::with_capacity(32 * scheme.factors.len());
+    let mut en = String::with_capacity(32 * scheme.factors.len());
     let mut decided = Vec::with_capacity(scheme.factors.len());
     for f in &scheme.factors {
         let v = &factors[&f.id];
@@ -268,8 +286,17 @@ fn score(
         } else {
             ("，", ", ")
         };
-        let _ = write!(zh, "{zsep}{}{} {:+}", fname.zh, oname.zh, p);
-        let _ = write!(en, "{esep}{} {} {:+}", fname.en, oname.en, p);
+        // "{zsep}{factor}{option} {p:+}" and "{esep}{factor} {option} {p:+}", pushed piece by
+        // piece: formatting machinery costs more than the text here.
+        for (out, parts) in [
+            (&mut zh, [zsep, &fname.zh, &oname.zh, " "]),
+            (&mut en, [esep, &fname.en, " ", &oname.en]),
+        ] {
+            parts.iter().for_each(|s| out.push_str(s));
+        }
+        en.push(' ');
+        push_signed(&mut zh, p);
+        push_signed(&mut en, p);
         decided.push((f.id.clone(), v.clone()));
     }
     let t = thresholds.iter().find(|t| total >= t.min).ok_or_else(|| {
@@ -303,4 +330,66 @@ fn score(
             text,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every combination of town-2012's factors: the score's reason reads as the scheme's
+    /// names and points written with `format!` would.
+    #[test]
+    fn score_reasons_read_as_the_scheme_writes_them() {
+        let scheme = crate::presets::get("town-2012").expect("preset");
+        let Grading::Score { points, .. } = &scheme.grading else {
+            panic!("town-2012 grades by score");
+        };
+        let mut combos: Vec<BTreeMap<String, String>> = vec![BTreeMap::new()];
+        for f in &scheme.factors {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    f.options.iter().map(move |o| {
+                        let mut c = c.clone();
+                        c.insert(f.id.clone(), o.id.clone());
+                        c
+                    })
+                })
+                .collect();
+        }
+        assert!(combos.len() > 20);
+        for c in &combos {
+            let g = grade(scheme, c).expect("grades");
+            let (mut zh, mut en, mut total) = (Vec::new(), Vec::new(), 0);
+            for f in &scheme.factors {
+                let o = f.options.iter().find(|o| o.id == c[&f.id]).expect("option");
+                let p = points[&f.id][&o.id];
+                total += p;
+                zh.push(format!("{}{} {:+}", f.name.zh, o.name.zh, p));
+                en.push(format!("{} {} {:+}", f.name.en, o.name.en, p));
+            }
+            let text = &g.reasons[0].text;
+            assert!(
+                text.zh
+                    .starts_with(&format!("综合得分 {total}（{}）", zh.join("，"))),
+                "{}",
+                text.zh
+            );
+            assert!(
+                text.en
+                    .starts_with(&format!("score {total} ({})", en.join(", "))),
+                "{}",
+                text.en
+            );
+        }
+    }
+
+    #[test]
+    fn signed_numbers_are_written_as_format_writes_them() {
+        for n in [0, 1, -1, 9, 10, -10, 123, i32::MAX, i32::MIN] {
+            let mut s = String::from("x");
+            push_signed(&mut s, n);
+            assert_eq!(s, format!("x{n:+}"));
+        }
+    }
 }
