@@ -185,8 +185,7 @@ impl TableChecker {
         row: usize,
         #[wasm_bindgen(unchecked_param_type = "RiskRow")] value: JsValue,
     ) -> Result<JsValue, Error> {
-        let kept = self.kept()?;
-        let value: RiskRow = from_js(value, "risk row")?;
+        let (kept, value) = self.kept_with_row(value)?;
         if row > kept.table.rows.len() {
             return Err(into_error(format!(
                 "cannot add a row at {row}: the table has {} rows",
@@ -227,8 +226,7 @@ impl TableChecker {
         row: usize,
         #[wasm_bindgen(unchecked_param_type = "RiskRow")] value: JsValue,
     ) -> Result<JsValue, Error> {
-        let kept = self.kept()?;
-        let value: RiskRow = from_js(value, "risk row")?;
+        let (kept, value) = self.kept_with_row(value)?;
         let rows = kept.check.set_row(row, &value).ok_or_else(|| {
             into_error(format!(
                 "there is no row {row}: the table has {} rows (use insertRow to add one)",
@@ -271,6 +269,12 @@ impl TableChecker {
         self.kept
             .as_mut()
             .ok_or_else(|| into_error("no table to update: check a table of a known scheme first"))
+    }
+
+    /// The kept table, and `value` read as a row.
+    fn kept_with_row(&mut self, value: JsValue) -> Result<(&mut Kept, RiskRow), Error> {
+        let kept = self.kept()?;
+        Ok((kept, from_js(value, "risk row")?))
     }
 }
 
