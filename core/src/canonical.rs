@@ -15,6 +15,9 @@
 
 use std::fmt::Write as _;
 
+use std::borrow::Cow;
+
+use serde::{Serialize, ser};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -31,7 +34,14 @@ pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 /// ```
 pub fn to_canonical_string(value: &Value) -> Result<String> {
     let mut out = String::new();
-    write_value(&mut out, value, &mut String::from("$"))?;
+    write_value(&mut out, value).map_err(|e| Error::NotCanonical {
+        // The path is put together only when there is an error, from the innermost part out.
+        path: e.path.iter().rev().fold(String::from("$"), |mut p, part| {
+            p.push_str(part);
+            p
+        }),
+        message: e.message,
+    })?;
     Ok(out)
 }
 
@@ -42,17 +52,32 @@ pub fn content_hash(value: &Value) -> Result<String> {
 
 /// `sha256:<hex>` of raw bytes.
 pub fn hash_bytes(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xF)]));
     }
     out
 }
 
-fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<()> {
+/// A value that cannot be written: why, and where, as path parts from the innermost out.
+struct Unwritable {
+    path: Vec<String>,
+    message: String,
+}
+
+/// Adds the part of the path at this level to an error coming up from below.
+fn within(part: impl FnOnce() -> String) -> impl FnOnce(Unwritable) -> Unwritable {
+    move |mut e| {
+        e.path.push(part());
+        e
+    }
+}
+
+fn write_value(out: &mut String, value: &Value) -> std::result::Result<(), Unwritable> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -66,8 +91,8 @@ fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<()>
                     let _ = write!(out, "{i}");
                 }
                 None => {
-                    return Err(Error::NotCanonical {
-                        path: path.clone(),
+                    return Err(Unwritable {
+                        path: Vec::new(),
                         message: format!("{n} is not an integer between -(2^53-1) and 2^53-1"),
                     });
                 }
@@ -80,52 +105,679 @@ fn write_value(out: &mut String, value: &Value, path: &mut String) -> Result<()>
                 if i > 0 {
                     out.push(',');
                 }
-                let len = path.len();
-                let _ = write!(path, "[{i}]");
-                write_value(out, item, path)?;
-                path.truncate(len);
+                write_value(out, item).map_err(within(|| format!("[{i}]")))?;
             }
             out.push(']');
         }
         Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push('{');
-            for (i, (k, v)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, k);
-                out.push(':');
-                let len = path.len();
-                let _ = write!(path, ".{k}");
-                write_value(out, v, path)?;
-                path.truncate(len);
+            // Members usually come in order already (serde_json's map is sorted by bytes unless
+            // a crate in the build asks it to keep insertion order): then they are not sorted.
+            let in_order = map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| utf16_order(a, b).is_lt());
+            if in_order {
+                write_members(out, map.iter())?;
+            } else {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_unstable_by(|a, b| utf16_order(a.0, b.0));
+                write_members(out, members.into_iter())?;
             }
-            out.push('}');
         }
     }
     Ok(())
 }
 
+/// `{"name":value,…}` of members already in order.
+fn write_members<'a>(
+    out: &mut String,
+    members: impl Iterator<Item = (&'a String, &'a Value)>,
+) -> std::result::Result<(), Unwritable> {
+    out.push('{');
+    for (i, (k, v)) in members.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, k);
+        out.push(':');
+        write_value(out, v).map_err(within(|| format!(".{k}")))?;
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// Orders member names as RFC 8785 does, by UTF-16 code units. That is the order of their
+/// UTF-8 bytes unless a name has a character beyond U+FFFF (a four-byte sequence, lead byte
+/// 0xF0 or above), which UTF-16 writes as a surrogate pair sorting before U+E000–U+FFFF.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let astral = |s: &str| s.bytes().any(|x| x >= 0xF0);
+    if astral(a) || astral(b) {
+        a.encode_utf16().cmp(b.encode_utf16())
+    } else {
+        a.as_bytes().cmp(b.as_bytes())
+    }
+}
+
 fn write_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Most text has nothing to escape: one pass without branches says so.
+    if !s.bytes().fold(false, |seen, x| {
+        seen | (x < 0x20) | (x == b'"') | (x == b'\\')
+    }) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    // Runs of characters written as they are, between the few that are escaped (all ASCII, so
+    // a run always ends on a character boundary).
+    let mut run = 0;
+    for (k, &x) in s.as_bytes().iter().enumerate() {
+        let escaped = match x {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0C => "\\f",
+            b'\r' => "\\r",
+            0x00..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..k]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{x:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        run = k + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// Writes any serialisable `value` in canonical form, as [`to_canonical_string`] writes it once
+/// turned into a [`Value`], without building the [`Value`]: a submission is hashed on every
+/// ingest, and the intermediate tree was most of that work. With `without`, a member of that
+/// name of the outermost object is left out (the content hash leaves out `hash`).
+pub fn to_canonical_string_of<T: Serialize + ?Sized>(
+    value: &T,
+    without: Option<&str>,
+) -> Result<String> {
+    let mut out = String::new();
+    value
+        .serialize(Canonical {
+            out: &mut out,
+            without,
+        })
+        .map_err(|e| Error::NotCanonical {
+            path: e.path.iter().rev().fold(String::from("$"), |mut p, part| {
+                p.push_str(part);
+                p
+            }),
+            message: e.message,
+        })?;
+    Ok(out)
+}
+
+impl std::fmt::Display for Unwritable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Debug for Unwritable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} at {:?}", self.message, self.path)
+    }
+}
+
+impl std::error::Error for Unwritable {}
+
+impl ser::Error for Unwritable {
+    fn custom<M: std::fmt::Display>(message: M) -> Self {
+        Unwritable {
+            path: Vec::new(),
+            message: message.to_string(),
         }
     }
-    out.push('"');
+}
+
+type Written = std::result::Result<(), Unwritable>;
+
+/// The serializer behind [`to_canonical_string_of`]: writes each value as [`write_value`] would
+/// write what `serde_json::to_value` makes of it.
+struct Canonical<'a, 'w> {
+    out: &'a mut String,
+    /// A member of the outermost object to leave out.
+    without: Option<&'w str>,
+}
+
+impl<'a> Canonical<'a, '_> {
+    fn nested(out: &'a mut String) -> Canonical<'a, 'static> {
+        Canonical { out, without: None }
+    }
+
+    fn integer(self, n: i128) -> Written {
+        if n.unsigned_abs() > MAX_SAFE_INTEGER as u128 {
+            return Err(<Unwritable as ser::Error>::custom(format!(
+                "{n} is not an integer between -(2^53-1) and 2^53-1"
+            )));
+        }
+        let _ = write!(self.out, "{n}");
+        Ok(())
+    }
+
+    fn float(self, x: f64) -> Written {
+        // serde_json makes a value of NaN and the infinities `null`, and of other floats a
+        // number that is not an integer.
+        if x.is_finite() {
+            Err(<Unwritable as ser::Error>::custom(format!(
+                "{x} is not an integer between -(2^53-1) and 2^53-1"
+            )))
+        } else {
+            self.out.push_str("null");
+            Ok(())
+        }
+    }
+
+    fn object(self) -> Members<'a, 'static> {
+        Members::new(self.out, None)
+    }
+}
+
+/// An object's members. Their values are written one after the other where the object goes,
+/// and each one's place is noted; at the end the values are taken out and written back with
+/// their names, in order. No value is built twice and no member needs a buffer of its own.
+struct Members<'a, 'w> {
+    out: &'a mut String,
+    /// Where the object starts in `out`.
+    start: usize,
+    /// Each member's name and where its value is in `out`.
+    spans: Vec<(Cow<'static, str>, usize, usize)>,
+    /// The key of a map entry whose value comes next.
+    key: Option<String>,
+    without: Option<&'w str>,
+    /// Written after the object: `}` when it is the value of a variant's object.
+    close: &'static str,
+}
+
+impl<'a, 'w> Members<'a, 'w> {
+    fn new(out: &'a mut String, without: Option<&'w str>) -> Self {
+        Members {
+            start: out.len(),
+            out,
+            spans: Vec::new(),
+            key: None,
+            without,
+            close: "",
+        }
+    }
+
+    fn member<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Written {
+        if self.without == Some(&*key) {
+            return Ok(());
+        }
+        let from = self.out.len();
+        match value.serialize(Canonical::nested(self.out)) {
+            Ok(()) => {
+                self.spans.push((key, from, self.out.len()));
+                Ok(())
+            }
+            Err(e) => Err(within(|| format!(".{key}"))(e)),
+        }
+    }
+
+    fn end(mut self) -> Written {
+        let values = self.out.split_off(self.start);
+        // A stable sort: of two members of one name, serde_json keeps the last.
+        self.spans.sort_by(|a, b| utf16_order(&a.0, &b.0));
+        self.out.reserve(values.len() + 16 * self.spans.len() + 2);
+        self.out.push('{');
+        let mut first = true;
+        for (k, (name, from, to)) in self.spans.iter().enumerate() {
+            if self.spans.get(k + 1).is_some_and(|next| next.0 == *name) {
+                continue;
+            }
+            if !first {
+                self.out.push(',');
+            }
+            first = false;
+            write_string(self.out, name);
+            self.out.push(':');
+            self.out
+                .push_str(&values[from - self.start..to - self.start]);
+        }
+        self.out.push('}');
+        self.out.push_str(self.close);
+        Ok(())
+    }
+}
+
+/// An array's elements, written as they come.
+struct Elements<'a> {
+    out: &'a mut String,
+    count: usize,
+    /// Written after the array: `}` when it is the value of a variant's object.
+    close: &'static str,
+}
+
+impl Elements<'_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        if self.count > 0 {
+            self.out.push(',');
+        }
+        let i = self.count;
+        self.count += 1;
+        value
+            .serialize(Canonical::nested(self.out))
+            .map_err(within(|| format!("[{i}]")))
+    }
+
+    fn end(self) -> Written {
+        self.out.push(']');
+        self.out.push_str(self.close);
+        Ok(())
+    }
+}
+
+/// A map key as serde_json writes it: strings as they are, numbers, booleans and characters as
+/// their text; anything else cannot be a key.
+struct Key;
+
+impl ser::Serializer for Key {
+    type Ok = String;
+    type Error = Unwritable;
+    type SerializeSeq = ser::Impossible<String, Unwritable>;
+    type SerializeTuple = ser::Impossible<String, Unwritable>;
+    type SerializeTupleStruct = ser::Impossible<String, Unwritable>;
+    type SerializeTupleVariant = ser::Impossible<String, Unwritable>;
+    type SerializeMap = ser::Impossible<String, Unwritable>;
+    type SerializeStruct = ser::Impossible<String, Unwritable>;
+    type SerializeStructVariant = ser::Impossible<String, Unwritable>;
+
+    fn serialize_str(self, v: &str) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_owned())
+    }
+    fn serialize_char(self, v: char) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_bool(self, v: bool) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> std::result::Result<String, Unwritable> {
+        Ok(v.to_string())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> std::result::Result<String, Unwritable> {
+        Ok(variant.to_owned())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> std::result::Result<String, Unwritable> {
+        value.serialize(self)
+    }
+    fn serialize_f32(self, _: f32) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_f64(self, _: f64) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_none(self) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(
+        self,
+        _: &T,
+    ) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_unit(self) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> std::result::Result<String, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_seq(
+        self,
+        _: Option<usize>,
+    ) -> std::result::Result<Self::SerializeSeq, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeTupleStruct, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeTupleVariant, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_map(
+        self,
+        _: Option<usize>,
+    ) -> std::result::Result<Self::SerializeMap, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStruct, Unwritable> {
+        Err(not_a_key())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStructVariant, Unwritable> {
+        Err(not_a_key())
+    }
+}
+
+fn not_a_key() -> Unwritable {
+    <Unwritable as ser::Error>::custom("a map key must be a string")
+}
+
+impl<'a, 'w> ser::Serializer for Canonical<'a, 'w> {
+    type Ok = ();
+    type Error = Unwritable;
+    type SerializeSeq = Elements<'a>;
+    type SerializeTuple = Elements<'a>;
+    type SerializeTupleStruct = Elements<'a>;
+    type SerializeTupleVariant = Elements<'a>;
+    type SerializeMap = Members<'a, 'w>;
+    type SerializeStruct = Members<'a, 'w>;
+    type SerializeStructVariant = Members<'a, 'static>;
+
+    fn serialize_bool(self, v: bool) -> Written {
+        self.out.push_str(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_i128(self, v: i128) -> Written {
+        self.integer(v)
+    }
+    fn serialize_u8(self, v: u8) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Written {
+        self.integer(v.into())
+    }
+    fn serialize_u128(self, v: u128) -> Written {
+        match i128::try_from(v) {
+            Ok(v) => self.integer(v),
+            Err(_) => self.integer(i128::MAX),
+        }
+    }
+    fn serialize_f32(self, v: f32) -> Written {
+        self.float(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Written {
+        self.float(v)
+    }
+    fn serialize_char(self, v: char) -> Written {
+        write_string(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Written {
+        write_string(self.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Written {
+        let mut seq = ser::Serializer::serialize_seq(self, Some(v.len()))?;
+        v.iter()
+            .try_for_each(|b| ser::SerializeSeq::serialize_element(&mut seq, b))?;
+        ser::SerializeSeq::end(seq)
+    }
+    fn serialize_none(self) -> Written {
+        self.out.push_str("null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Written {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Written {
+        self.out.push_str("null");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Written {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Written {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Written {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Written {
+        let mut members = self.object();
+        members.member(Cow::Borrowed(variant), value)?;
+        members.end()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> std::result::Result<Elements<'a>, Unwritable> {
+        self.out.push('[');
+        Ok(Elements {
+            out: self.out,
+            count: 0,
+            close: "",
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> std::result::Result<Elements<'a>, Unwritable> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        len: usize,
+    ) -> std::result::Result<Elements<'a>, Unwritable> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> std::result::Result<Elements<'a>, Unwritable> {
+        // `{"variant":[…]}`: one member, so nothing to put in order.
+        self.out.push('{');
+        write_string(self.out, variant);
+        self.out.push_str(":[");
+        Ok(Elements {
+            out: self.out,
+            count: 0,
+            close: "}",
+        })
+    }
+    fn serialize_map(self, _: Option<usize>) -> std::result::Result<Members<'a, 'w>, Unwritable> {
+        Ok(Members::new(self.out, self.without))
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        len: usize,
+    ) -> std::result::Result<Members<'a, 'w>, Unwritable> {
+        self.serialize_map(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> std::result::Result<Members<'a, 'static>, Unwritable> {
+        // `{"variant":{…}}`: the outer object has one member.
+        self.out.push('{');
+        write_string(self.out, variant);
+        self.out.push(':');
+        let mut members = self.object();
+        members.close = "}";
+        Ok(members)
+    }
+}
+
+impl ser::SerializeSeq for Elements<'_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Elements::end(self)
+    }
+}
+
+impl ser::SerializeTuple for Elements<'_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Elements::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Elements<'_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Elements::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Elements<'_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Elements::end(self)
+    }
+}
+
+impl ser::SerializeMap for Members<'_, '_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Written {
+        self.key = Some(key.serialize(Key)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| <Unwritable as ser::Error>::custom("a map value without its key"))?;
+        self.member(Cow::Owned(key), value)
+    }
+    fn end(self) -> Written {
+        Members::end(self)
+    }
+}
+
+impl ser::SerializeStruct for Members<'_, '_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Written {
+        self.member(Cow::Borrowed(key), value)
+    }
+    fn end(self) -> Written {
+        Members::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Members<'_, '_> {
+    type Ok = ();
+    type Error = Unwritable;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Written {
+        self.member(Cow::Borrowed(key), value)
+    }
+    fn end(self) -> Written {
+        Members::end(self)
+    }
 }
 
 #[cfg(test)]
@@ -150,6 +802,33 @@ mod tests {
             to_canonical_string(&v).expect("ok"),
             "\"\\u0001\\u001f\\\"\\\\/\u{7f}中文<>&\""
         );
+    }
+
+    #[test]
+    fn every_character_is_escaped_as_the_scheme_says() {
+        // The rules of the module's documentation, character by character.
+        let reference = |c: char| match c {
+            '"' => "\\\"".to_string(),
+            '\\' => "\\\\".to_string(),
+            '\u{8}' => "\\b".to_string(),
+            '\t' => "\\t".to_string(),
+            '\n' => "\\n".to_string(),
+            '\u{c}' => "\\f".to_string(),
+            '\r' => "\\r".to_string(),
+            c if (c as u32) < 0x20 => format!("\\u{:04x}", c as u32),
+            c => c.to_string(),
+        };
+        let mut out = String::new();
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            out.clear();
+            write_string(&mut out, &format!("a{c}中"));
+            assert_eq!(
+                out,
+                format!("\"a{}中\"", reference(c)),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

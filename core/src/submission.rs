@@ -3,9 +3,7 @@
 //! See `docs/submission.md` for the envelope, every field, and the hashing rule; and
 //! `docs/submission.schema.json` for its JSON Schema.
 
-use serde_json::Value;
-
-use crate::canonical::{content_hash, to_canonical_string};
+use crate::canonical::{hash_bytes, to_canonical_string_of};
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{ArchiveEvent, Batch, OfficeRecord, SelfCheckTable};
@@ -169,7 +167,7 @@ impl Submission {
     /// The canonical JSON of the whole envelope, hash included: the same submission always
     /// gives the same bytes.
     pub fn to_json(&self) -> Result<String> {
-        to_canonical_string(&envelope(&self.table)?)
+        envelope(&self.table)
     }
 
     /// Gives back the table.
@@ -178,19 +176,16 @@ impl Submission {
     }
 }
 
-fn envelope<T: serde::Serialize>(envelope: &T) -> Result<Value> {
-    serde_json::to_value(envelope).map_err(|e| Error::NotCanonical {
-        path: "$".into(),
-        message: e.to_string(),
-    })
+/// The canonical JSON of a whole envelope (a table or a batch), hash included.
+fn envelope<T: serde::Serialize>(envelope: &T) -> Result<String> {
+    to_canonical_string_of(envelope, None)
 }
 
+/// The content hash of an envelope: over its canonical JSON without the `hash` member.
 fn hash_without_hash_member<T: serde::Serialize>(e: &T) -> Result<String> {
-    let mut v = envelope(e)?;
-    if let Value::Object(map) = &mut v {
-        map.remove("hash");
-    }
-    content_hash(&v)
+    Ok(hash_bytes(
+        to_canonical_string_of(e, Some("hash"))?.as_bytes(),
+    ))
 }
 
 /// The content hash of a table: SHA-256 over the canonical JSON of the envelope without `hash`.
@@ -284,6 +279,6 @@ impl<T: BatchEvent> BatchSubmission<T> {
 
     /// The canonical JSON of the whole envelope, hash included.
     pub fn to_json(&self) -> Result<String> {
-        to_canonical_string(&envelope(&self.batch)?)
+        envelope(&self.batch)
     }
 }

@@ -168,6 +168,34 @@ proptest! {
     }
 
     #[test]
+    fn tables_are_written_canonically_as_their_json_values_are(t in table()) {
+        // The same text, or the same error (an out-of-range year, say) at the same place.
+        let value = serde_json::to_value(&t).expect("a table is JSON");
+        let text = |r: sunlight_core::Result<String>| r.map_err(|e| e.to_string());
+        prop_assert_eq!(
+            text(canonical::to_canonical_string_of(&t, None)),
+            text(canonical::to_canonical_string(&value))
+        );
+        let mut without = value;
+        if let serde_json::Value::Object(m) = &mut without {
+            m.remove("hash");
+        }
+        prop_assert_eq!(
+            text(canonical::to_canonical_string_of(&t, Some("hash"))),
+            text(canonical::to_canonical_string(&without))
+        );
+    }
+
+    #[test]
+    fn json_values_are_written_canonically_as_they_are_typed(v in json_value()) {
+        // serde_json::Value goes through the serializer too: maps, arrays, every leaf.
+        prop_assert_eq!(
+            canonical::to_canonical_string_of(&v, None).expect("typed"),
+            canonical::to_canonical_string(&v).expect("from the value")
+        );
+    }
+
+    #[test]
     fn canonical_form_is_a_fixed_point(v in json_value()) {
         let once = canonical::to_canonical_string(&v).expect("integers and strings only");
         let parsed: serde_json::Value = serde_json::from_str(&once).expect("canonical JSON is JSON");
