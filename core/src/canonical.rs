@@ -381,153 +381,18 @@ impl Elements<'_> {
     }
 }
 
-/// A map key as serde_json writes it: strings as they are, numbers, booleans and characters as
-/// their text; anything else cannot be a key.
-struct Key;
-
-impl ser::Serializer for Key {
-    type Ok = String;
-    type Error = Unwritable;
-    type SerializeSeq = ser::Impossible<String, Unwritable>;
-    type SerializeTuple = ser::Impossible<String, Unwritable>;
-    type SerializeTupleStruct = ser::Impossible<String, Unwritable>;
-    type SerializeTupleVariant = ser::Impossible<String, Unwritable>;
-    type SerializeMap = ser::Impossible<String, Unwritable>;
-    type SerializeStruct = ser::Impossible<String, Unwritable>;
-    type SerializeStructVariant = ser::Impossible<String, Unwritable>;
-
-    fn serialize_str(self, v: &str) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_owned())
+/// A map key as serde_json makes it one: strings as they are, numbers and booleans as their
+/// text; anything else cannot be a key.
+fn key_text<T: Serialize + ?Sized>(key: &T) -> std::result::Result<String, Unwritable> {
+    match serde_json::to_value(key) {
+        Ok(Value::String(s)) => Ok(s),
+        Ok(Value::Number(n)) => Ok(n.to_string()),
+        Ok(Value::Bool(b)) => Ok(b.to_string()),
+        Ok(_) => Err(<Unwritable as ser::Error>::custom(
+            "a map key must be a string",
+        )),
+        Err(e) => Err(<Unwritable as ser::Error>::custom(e)),
     }
-    fn serialize_char(self, v: char) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_bool(self, v: bool) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> std::result::Result<String, Unwritable> {
-        Ok(v.to_string())
-    }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-    ) -> std::result::Result<String, Unwritable> {
-        Ok(variant.to_owned())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> std::result::Result<String, Unwritable> {
-        value.serialize(self)
-    }
-    fn serialize_f32(self, _: f32) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_f64(self, _: f64) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_none(self) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(
-        self,
-        _: &T,
-    ) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_unit(self) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> std::result::Result<String, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_seq(
-        self,
-        _: Option<usize>,
-    ) -> std::result::Result<Self::SerializeSeq, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeTupleStruct, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeTupleVariant, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_map(
-        self,
-        _: Option<usize>,
-    ) -> std::result::Result<Self::SerializeMap, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeStruct, Unwritable> {
-        Err(not_a_key())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeStructVariant, Unwritable> {
-        Err(not_a_key())
-    }
-}
-
-fn not_a_key() -> Unwritable {
-    <Unwritable as ser::Error>::custom("a map key must be a string")
 }
 
 impl<'a, 'w> ser::Serializer for Canonical<'a, 'w> {
@@ -695,55 +560,34 @@ impl<'a, 'w> ser::Serializer for Canonical<'a, 'w> {
     }
 }
 
-impl ser::SerializeSeq for Elements<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Elements::end(self)
-    }
+/// The four ways serde writes a sequence all write elements.
+macro_rules! elements {
+    ($($kind:ident::$method:ident),*) => {$(
+        impl ser::$kind for Elements<'_> {
+            type Ok = ();
+            type Error = Unwritable;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+                self.element(value)
+            }
+            fn end(self) -> Written {
+                Elements::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Elements<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Elements::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Elements<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Elements::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Elements<'_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Elements::end(self)
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Members<'_, '_> {
     type Ok = ();
     type Error = Unwritable;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Written {
-        self.key = Some(key.serialize(Key)?);
+        self.key = Some(key_text(key)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
@@ -758,27 +602,27 @@ impl ser::SerializeMap for Members<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Members<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Written {
-        self.member(Cow::Borrowed(key), value)
-    }
-    fn end(self) -> Written {
-        Members::end(self)
-    }
+/// A struct and a struct variant both write named members.
+macro_rules! named_members {
+    ($($kind:ident),*) => {$(
+        impl ser::$kind for Members<'_, '_> {
+            type Ok = ();
+            type Error = Unwritable;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Written {
+                self.member(Cow::Borrowed(key), value)
+            }
+            fn end(self) -> Written {
+                Members::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Members<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Written {
-        self.member(Cow::Borrowed(key), value)
-    }
-    fn end(self) -> Written {
-        Members::end(self)
-    }
-}
+named_members!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
