@@ -585,9 +585,7 @@ fn envelope<T: BatchEvent>(sub: &BatchSubmission<T>) -> Result<(i64, &sunlight_c
 
 /// The canonical JSON of one event: what the supervision functions read back.
 fn json<T: serde::Serialize>(e: &T) -> Result<String> {
-    let v = serde_json::to_value(e)
-        .map_err(|err| crate::Error::Usage(format!("cannot write an event as JSON: {err}")))?;
-    Ok(sunlight_core::canonical::to_canonical_string(&v)?)
+    Ok(sunlight_core::canonical::to_canonical_string_of(e, None)?)
 }
 
 /// The id a serde enum value has in files (`online-report`, `minor`…).
