@@ -20,6 +20,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The memory the queries of one session may hold (e.g. 512M, 4G, or none); beyond it they
+    /// spill to temporary files, or stop with an error when they cannot. Default: the
+    /// environment variable SUNLIGHT_MEMORY_LIMIT, else 1G (or half the machine's memory when
+    /// that is less).
+    #[arg(long, global = true, value_name = "SIZE")]
+    memory_limit: Option<sql::MemoryLimit>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,6 +193,17 @@ fn parse_years(s: &str) -> std::result::Result<(i32, i32), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let limit = match cli.memory_limit {
+        Some(l) => Ok(l),
+        None => sql::MemoryLimit::from_env(),
+    };
+    match limit {
+        Ok(l) => sql::memory::set_memory_limit(l),
+        Err(e) => {
+            eprintln!("sunlight: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command {
         Command::DemoData(a) => demo_data(&a).map(|()| ExitCode::SUCCESS),
         Command::Ingest(a) => run_ingest(&a),

@@ -106,7 +106,10 @@ impl Default for Engine {
 impl Engine {
     /// A kernel with no store open yet: SQL without tables and the functions already work.
     pub fn new() -> Self {
-        let ctx = SessionContext::new_with_config(sql::config());
+        // A bad memory limit in the environment stops the binary at start; a library user's
+        // shows when a store is opened, so this session without tables may do without it.
+        let ctx = sql::context(sql::config())
+            .unwrap_or_else(|_| SessionContext::new_with_config(sql::config()));
         sql::register_functions(&ctx, sunlight_core::presets::registry());
         Engine {
             ctx,

@@ -23,9 +23,11 @@
 //! so SQL and the form agree.
 //!
 //! A session is a snapshot: it sees the store as its manifest was when it was opened; call
-//! [`register_store`] again to see later ingests.
+//! [`register_store`] again to see later ingests. Its queries share a bounded memory pool and
+//! spill to disk beyond it, see [`memory`].
 
 mod args;
+pub mod memory;
 mod responsible_for;
 mod risk_level;
 pub mod supervision;
@@ -46,6 +48,7 @@ use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use sunlight_core::presets::Registry;
 
+pub use memory::MemoryLimit;
 pub use responsible_for::ResponsibleFor;
 pub use risk_level::RiskLevel;
 pub use table_deadline::TableDeadline;
@@ -79,10 +82,16 @@ pub async fn session_with(
     registry: &'static Registry,
     config: SessionConfig,
 ) -> Result<SessionContext> {
-    let ctx = SessionContext::new_with_config(config);
+    let ctx = context(config)?;
     register_functions(&ctx, registry);
     register_store(&ctx, dir).await?;
     Ok(ctx)
+}
+
+/// A session with no tables or functions yet, with the memory pool of [`memory::memory_limit`].
+pub fn context(config: SessionConfig) -> Result<SessionContext> {
+    let runtime = memory::runtime_env(memory::memory_limit()?)?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
 /// Registers the scalar functions on a session.

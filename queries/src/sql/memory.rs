@@ -1,0 +1,302 @@
+//! How much memory a session's queries may hold, and where they spill when they need more.
+//!
+//! Every session gets a DataFusion memory pool of a fixed size ([`MemoryLimit`]): sorts,
+//! aggregations and the like that can spill write their state to temporary files (in the system's
+//! temporary folder, `TMPDIR`) when the pool is full, and a query that cannot
+//! spill fails with an error that names the limit and how to raise it, instead of taking the
+//! machine's memory. The limit comes from, in order: [`set_memory_limit`] (the `sunlight`
+//! binary's `--memory-limit`), the environment variable [`ENV`], and [`MemoryLimit::default`]
+//! (1 GiB, or half the machine's memory when that is less).
+//!
+//! The pool counts what the operators reserve (hash tables, sort buffers, accumulators), not
+//! every allocation: the process's peak resident memory is somewhat above the limit.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::execution::memory_pool::{
+    GreedyMemoryPool, MemoryConsumer, MemoryPool, MemoryReservation, TrackConsumersPool,
+};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+
+use crate::error::{Error, Result};
+
+/// The environment variable that sets the memory limit, e.g. `SUNLIGHT_MEMORY_LIMIT=4G`.
+pub const ENV: &str = "SUNLIGHT_MEMORY_LIMIT";
+
+const GIB: u64 = 1 << 30;
+
+/// The memory a session's queries may hold: a number of bytes, or no limit.
+///
+/// Written as a number with an optional binary unit, `K`, `M`, `G` or `T` (`KiB`, `MB`… are
+/// read the same: powers of 1024), or `none` for no limit:
+///
+/// ```
+/// use sunlight_queries::sql::MemoryLimit;
+/// assert_eq!("1.5G".parse::<MemoryLimit>().ok(), Some(MemoryLimit::Bytes(3 << 29)));
+/// assert_eq!("512 MiB".parse::<MemoryLimit>().ok(), Some(MemoryLimit::Bytes(512 << 20)));
+/// assert_eq!("none".parse::<MemoryLimit>().ok(), Some(MemoryLimit::Unlimited));
+/// assert!("lots".parse::<MemoryLimit>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryLimit {
+    /// At most this many bytes (never zero).
+    Bytes(u64),
+    /// No limit: queries never spill and take what they need.
+    Unlimited,
+}
+
+impl Default for MemoryLimit {
+    /// 1 GiB, or half the machine's memory (from `/proc/meminfo`) when that is less.
+    fn default() -> Self {
+        let half_ram = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("MemTotal:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .map(|kib| kib * 1024 / 2)
+            .filter(|&b| b > 0);
+        MemoryLimit::Bytes(half_ram.map_or(GIB, |h| h.min(GIB)))
+    }
+}
+
+impl FromStr for MemoryLimit {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let bad = || {
+            format!(
+                "'{s}' is not a memory size; write e.g. 512M, 2G or 1.5GiB (powers of 1024), or none"
+            )
+        };
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("unlimited") {
+            return Ok(MemoryLimit::Unlimited);
+        }
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let number: f64 = number.parse().map_err(|_| bad())?;
+        let unit = unit.trim().to_ascii_lowercase();
+        let scale: u64 = match unit.trim_end_matches('b').trim_end_matches('i') {
+            "" => 1,
+            "k" => 1 << 10,
+            "m" => 1 << 20,
+            "g" => GIB,
+            "t" => 1 << 40,
+            _ => return Err(bad()),
+        };
+        let bytes = (number * scale as f64).round();
+        if !bytes.is_finite() || bytes < 1.0 || bytes > u64::MAX as f64 {
+            return Err(bad());
+        }
+        Ok(MemoryLimit::Bytes(bytes as u64))
+    }
+}
+
+impl fmt::Display for MemoryLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            MemoryLimit::Unlimited => f.write_str("none"),
+            // Tenths of a gibibyte print as written ("1.5G"), whole mebibytes as "512M".
+            MemoryLimit::Bytes(b) if b >= GIB && (u128::from(b) * 10) % u128::from(GIB) == 0 => {
+                write!(f, "{}G", b as f64 / GIB as f64)
+            }
+            MemoryLimit::Bytes(b) if b >= 1 << 20 && b % (1 << 20) == 0 => {
+                write!(f, "{}M", b >> 20)
+            }
+            MemoryLimit::Bytes(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+impl MemoryLimit {
+    /// The limit from the environment variable [`ENV`], or the default when it is not set.
+    pub fn from_env() -> Result<MemoryLimit> {
+        match std::env::var(ENV) {
+            Ok(v) => v
+                .parse()
+                .map_err(|e| Error::Usage(format!("the environment variable {ENV}: {e}"))),
+            Err(std::env::VarError::NotPresent) => Ok(MemoryLimit::default()),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(format!(
+                "the environment variable {ENV} is not valid Unicode"
+            ))),
+        }
+    }
+}
+
+static LIMIT: OnceLock<MemoryLimit> = OnceLock::new();
+
+/// Sets the limit of every session this process opens from now on, over [`ENV`]. The first call
+/// wins (the binary makes it once, at start).
+pub fn set_memory_limit(limit: MemoryLimit) {
+    let _ = LIMIT.set(limit);
+}
+
+/// The limit a new session gets: the one set with [`set_memory_limit`], else [`ENV`]'s, else the
+/// default.
+pub fn memory_limit() -> Result<MemoryLimit> {
+    match LIMIT.get() {
+        Some(l) => Ok(*l),
+        None => MemoryLimit::from_env(),
+    }
+}
+
+/// A runtime whose memory pool holds `limit`, with spilling to temporary files.
+pub fn runtime_env(limit: MemoryLimit) -> Result<Arc<RuntimeEnv>> {
+    let builder = RuntimeEnvBuilder::new();
+    let builder = match limit {
+        MemoryLimit::Unlimited => builder,
+        MemoryLimit::Bytes(bytes) => {
+            let size = usize::try_from(bytes).unwrap_or(usize::MAX);
+            builder.with_memory_pool(Arc::new(LimitedPool {
+                inner: TrackConsumersPool::new(GreedyMemoryPool::new(size), TOP_CONSUMERS),
+                limit,
+            }))
+        }
+    };
+    Ok(builder.build_arc()?)
+}
+
+/// How many of the largest consumers an out-of-memory error lists.
+const TOP_CONSUMERS: NonZeroUsize = NonZeroUsize::MIN.saturating_add(4);
+
+/// DataFusion's greedy pool (first come, first served; an operator that can spill does so when
+/// the pool is full), whose out-of-memory errors also say how to raise the limit.
+///
+/// Not the fair pool: it gives every operator that can spill an equal share of the pool whether
+/// it holds anything or not, and a plan has many (each partition's aggregations, sorts,
+/// repartitions), so yoy_changes' one big aggregation spilled at a tenth of the limit and took
+/// twice as long at 1 M risk points.
+#[derive(Debug)]
+struct LimitedPool {
+    inner: TrackConsumersPool<GreedyMemoryPool>,
+    limit: MemoryLimit,
+}
+
+impl fmt::Display for LimitedPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sunlight({})", self.inner)
+    }
+}
+
+impl MemoryPool for LimitedPool {
+    fn name(&self) -> &str {
+        "sunlight"
+    }
+
+    fn register(&self, consumer: &MemoryConsumer) {
+        self.inner.register(consumer);
+    }
+
+    fn unregister(&self, consumer: &MemoryConsumer) {
+        self.inner.unregister(consumer);
+    }
+
+    fn grow(&self, reservation: &MemoryReservation, additional: usize) {
+        self.inner.grow(reservation, additional);
+    }
+
+    fn shrink(&self, reservation: &MemoryReservation, shrink: usize) {
+        self.inner.shrink(reservation, shrink);
+    }
+
+    fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> DfResult<()> {
+        // Operators that can spill catch this error and spill; the hint reaches the user only
+        // from those that cannot. The variant stays the same so that they still recognise it.
+        self.inner
+            .try_grow(reservation, additional)
+            .map_err(|e| match e {
+                DataFusionError::ResourcesExhausted(m) => {
+                    DataFusionError::ResourcesExhausted(format!(
+                        "{m}\nThe query needs more memory than Sunlight's limit of {} for a \
+                         session; raise it with `sunlight --memory-limit SIZE` or the environment \
+                         variable {ENV} (e.g. {ENV}=4G, or none for no limit)",
+                        self.limit
+                    ))
+                }
+                other => other,
+            })
+    }
+
+    fn reserved(&self) -> usize {
+        self.inner.reserved()
+    }
+
+    fn memory_limit(&self) -> datafusion::execution::memory_pool::MemoryLimit {
+        self.inner.memory_limit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024() {
+        let p = |s: &str| s.parse::<MemoryLimit>();
+        assert_eq!(p("2G"), Ok(MemoryLimit::Bytes(2 << 30)));
+        assert_eq!(p("2gb"), Ok(MemoryLimit::Bytes(2 << 30)));
+        assert_eq!(p(" 300 MiB "), Ok(MemoryLimit::Bytes(300 << 20)));
+        assert_eq!(p("64k"), Ok(MemoryLimit::Bytes(64 << 10)));
+        assert_eq!(p("1000"), Ok(MemoryLimit::Bytes(1000)));
+        assert_eq!(p("NONE"), Ok(MemoryLimit::Unlimited));
+        assert!(p("0").is_err());
+        assert!(p("-1G").is_err());
+        assert!(p("1X").is_err());
+        assert!(p("").is_err());
+    }
+
+    #[test]
+    fn limits_print_as_they_are_written() {
+        for s in ["1G", "1.5G", "512M", "1000", "none"] {
+            assert_eq!(
+                s.parse::<MemoryLimit>().map(|l| l.to_string()),
+                Ok(s.to_owned())
+            );
+        }
+    }
+
+    async fn count(limit: MemoryLimit, sql: &str) -> DfResult<i64> {
+        let ctx = datafusion::prelude::SessionContext::new_with_config_rt(
+            super::super::config().with_target_partitions(2),
+            runtime_env(limit).map_err(DataFusionError::from)?,
+        );
+        let batches = ctx.sql(sql).await?.collect().await?;
+        let n = batches
+            .first()
+            .and_then(|b| {
+                b.column(0)
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::Int64Array>()
+            })
+            .map_or(-1, |a| a.value(0));
+        Ok(n)
+    }
+
+    #[tokio::test]
+    async fn a_query_that_cannot_spill_says_how_to_raise_the_limit() {
+        // A hash join's build side cannot spill.
+        let sql = "SELECT COUNT(*) FROM generate_series(1, 1000000) a \
+                   JOIN generate_series(1, 1000000) b ON a.value = b.value * 2";
+        let e = count(MemoryLimit::Bytes(1 << 20), sql).await.err();
+        let m = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(m.contains("Resources exhausted"), "{m}");
+        assert!(m.contains("--memory-limit") && m.contains(ENV), "{m}");
+        assert_eq!(count(MemoryLimit::Unlimited, sql).await.ok(), Some(500_000));
+    }
+
+    #[test]
+    fn the_default_is_at_most_one_gibibyte() {
+        match MemoryLimit::default() {
+            MemoryLimit::Bytes(b) => assert!(b > 0 && b <= GIB),
+            MemoryLimit::Unlimited => panic!("the default has a limit"),
+        }
+    }
+}
