@@ -12,8 +12,10 @@
 #   --year Y (the year evaluated) --out DIR (scratch; default target/bench-compare-N, removed at the end unless --keep)
 #   --results FILE (default queries/benches/results/DATE-SIZE.md) --debug (debug build, no
 #   release build: the smoke run) --check (also compare every query's answers between the two
-#   engines, fail when they differ) --no-build (use the binaries already built) --no-kernel
-#   --no-browser --keep
+#   engines, fail when they differ) --no-build (use the binaries already built) --bin-dir DIR
+#   (where `sunlight` and examples/query-suite are; default: the build's, in $CARGO_TARGET_DIR
+#   or target/) --no-kernel --no-browser --keep; --runs 0 skips the query rounds (ingest and
+#   report only)
 #
 # What runs, in this order, each timed with its peak memory (/usr/bin/time):
 #  1. `sunlight demo-data`;
@@ -36,7 +38,7 @@ here=$root/queries/benches
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 units=400 years=2012..2014 seed=1 runs=5 ingest_runs=3 report_runs=3 year=2013
-out="" data="" results="" debug=0 check=0 build=1 kernel=1 browser=1 keep=0
+out="" data="" results="" bin_dir="" debug=0 check=0 build=1 kernel=1 browser=1 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --units) units=$2; shift 2 ;;
@@ -52,10 +54,11 @@ while [ $# -gt 0 ]; do
     --debug) debug=1; shift ;;
     --check) check=1; shift ;;
     --no-build) build=0; shift ;;
+    --bin-dir) bin_dir=$(cd "$2" && pwd); shift 2 ;;
     --no-kernel) kernel=0; shift ;;
     --no-browser) browser=0; shift ;;
     --keep) keep=1; shift ;;
-    *) sed -n '2,18p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,21p' "$0" >&2; exit 2 ;;
   esac
 done
 [ -n "$out" ] || out=$root/target/bench-compare-$units
@@ -78,15 +81,16 @@ if [ "$debug" = 1 ]; then
     source scripts/lib.sh
     build_native
   fi
-  bin=$root/target/debug/sunlight suite_bin=$root/target/debug/examples/query-suite
+  [ -n "$bin_dir" ] || bin_dir=${CARGO_TARGET_DIR:-$root/target}/debug
 else
   # The example brings the dev-dependencies' features: one build of DataFusion for both.
   if [ "$build" = 1 ]; then
     say "building (release)"
     cargo build --release -p sunlight-queries --bin sunlight --example query-suite --locked --quiet
   fi
-  bin=$root/target/release/sunlight suite_bin=$root/target/release/examples/query-suite
+  [ -n "$bin_dir" ] || bin_dir=${CARGO_TARGET_DIR:-$root/target}/release
 fi
+bin=$bin_dir/sunlight suite_bin=$bin_dir/examples/query-suite
 venv=$root/target/venv-bench
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check \

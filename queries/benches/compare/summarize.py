@@ -112,6 +112,8 @@ def main():
                 continue
             if ev in ("open", "query") and owner and owner.startswith("bare-"):
                 bare_peak[owner] = max(bare_peak[owner], e.get("peak_rss_kib", 0))
+                if ev == "open":
+                    threads.setdefault(e["engine"], e.get("threads"))
                 continue
             if ev == "open":
                 # The check run writes answers: its times are not counted.
@@ -174,8 +176,10 @@ def main():
     if store_b:
         row("Parquet written (zstd)", f"{store_b / 2**20:,.0f} MiB", f"{(duck_b or 0) / 2**20:,.0f} MiB", "", "", "the store has more columns (names, grades, responsible role)")
 
-    row(f"open the store (session with views; {len(opens['sunlight'])} runs)", spread(opens["sunlight"]), spread(opens["duckdb"]),
-        ratio(opens["sunlight"], opens["duckdb"]), "", "Sunlight: manifest, Parquet schemas, superseded versions; DuckDB: the same views and lookups")
+    # With --runs 0 there are no query rounds: no rows for them.
+    if qorder:
+        row(f"open the store (session with views; {len(opens['sunlight'])} runs)", spread(opens["sunlight"]), spread(opens["duckdb"]),
+            ratio(opens["sunlight"], opens["duckdb"]), "", "Sunlight: manifest, Parquet schemas, superseded versions; DuckDB: the same views and lookups")
     tot = {"sunlight": 0.0, "duckdb": 0.0}
     slower = []
     for q in qorder:
@@ -191,8 +195,9 @@ def main():
         nrows = qrows[q].get("sunlight", qrows[q].get("duckdb"))
         row(f"`{q}` ({nrows:,} rows)", spread(s), spread(d), r,
             f"{mib(qpeak[q]['sunlight'])} / {mib(qpeak[q]['duckdb'])}", "")
-    row("**all queries** (sum of medians)", f"**{fmt_s(tot['sunlight'])}**", f"**{fmt_s(tot['duckdb'])}**",
-        f"**{tot['sunlight'] / tot['duckdb']:.2f}×**" if tot["duckdb"] else "—", "", "")
+    if qorder:
+        row("**all queries** (sum of medians)", f"**{fmt_s(tot['sunlight'])}**", f"**{fmt_s(tot['duckdb'])}**",
+            f"**{tot['sunlight'] / tot['duckdb']:.2f}×**" if tot["duckdb"] else "—", "", "")
 
     rep, bare = runs("report"), runs("bare")
     if rep:
@@ -252,7 +257,9 @@ def main():
     for r in rows_out:
         print(r)
     print()
-    if slower:
+    if not qorder:
+        print("No query rounds in this run (--runs 0).")
+    elif slower:
         print(f"Queries where Sunlight's median is above DuckDB's: {', '.join(slower)}.")
     else:
         print("Sunlight's median is at or below DuckDB's on every query.")

@@ -7,7 +7,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{Chart, Figure, Heatmap, Kind, PALETTE, chart_error, label};
 use crate::error::Result;
 
-const FONT: &str = "sans-serif";
+/// The family charts register their CJK font under and draw all text with.
+pub(super) const FONT: &str = "sans-serif";
 
 fn err<E: std::fmt::Display>(e: E) -> crate::Error {
     chart_error(e.to_string())

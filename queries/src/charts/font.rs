@@ -43,7 +43,12 @@ pub fn covers(bytes: &[u8], text: &str) -> bool {
 
 /// Registers the font once per process (the bytes are kept for the process's life, as plotters requires).
 pub(super) fn ensure() -> Result<()> {
-    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
+    face().map(|_| ())
+}
+
+/// The registered font, for drawing its glyphs directly (see `raster`); registers it first.
+pub(super) fn face() -> Result<&'static ab_glyph::FontRef<'static>> {
+    static DONE: OnceLock<Result<ab_glyph::FontRef<'static>, String>> = OnceLock::new();
     DONE.get_or_init(|| {
         let path = font_path().ok_or_else(|| {
             format!("no font with Chinese glyphs was found; install Debian's fonts-noto-cjk (scripts/setup.sh does) or set {FONT_ENV} to a .ttf/.otf/.ttc file")
@@ -53,9 +58,11 @@ pub(super) fn ensure() -> Result<()> {
         if !covers(bytes, PROBE) {
             return Err(format!("{} has no Chinese glyphs: charts would show empty boxes; use a CJK font", path.display()));
         }
-        plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, bytes)
-            .map_err(|_| format!("{} is not a usable font file", path.display()))
+        let unusable = || format!("{} is not a usable font file", path.display());
+        plotters::style::register_font(super::draw::FONT, plotters::style::FontStyle::Normal, bytes)
+            .map_err(|_| unusable())?;
+        ab_glyph::FontRef::try_from_slice(bytes).map_err(|_| unusable())
     })
-    .clone()
-    .map_err(chart_error)
+    .as_ref()
+    .map_err(|e| chart_error(e.clone()))
 }

@@ -10,6 +10,7 @@
 mod draw;
 mod font;
 mod pivot;
+mod raster;
 
 use plotters::style::RGBColor;
 
@@ -126,23 +127,7 @@ pub fn svg(figure: &Figure, size: (u32, u32)) -> Result<String> {
 
 /// Draws a figure as a PNG image.
 pub fn png(figure: &Figure, size: (u32, u32)) -> Result<Vec<u8>> {
-    font::ensure()?;
-    let (w, h) = size;
-    let mut rgb = vec![0u8; (w as usize) * (h as usize) * 3];
-    {
-        let backend = plotters::backend::BitMapBackend::with_buffer(&mut rgb, size);
-        draw::figure(backend, figure)?;
-    }
-    let image = image::RgbImage::from_raw(w, h, rgb)
-        .ok_or_else(|| chart_error("the bitmap has the wrong size"))?;
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .map_err(|e| chart_error(format!("encoding the PNG failed: {e}")))?;
-    Ok(bytes)
+    raster::png(figure, size)
 }
 
 /// A label fit for drawing: control characters removed, cut to [`MAX_LABEL`] characters.

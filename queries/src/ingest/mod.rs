@@ -9,9 +9,12 @@
 //! stops the others. Submissions already in the store (by hash) are counted and skipped, so
 //! running the same ingest twice stores nothing new.
 //!
-//! Parsing and checking run in parallel (rayon) over chunks of input; rows are gathered into
-//! large Arrow record batches and written to Parquet segments, each committed to the store's
-//! manifest when it holds `commit_rows` risk points and at the end (see [`crate::store`]).
+//! Reading, parsing and checking run on their own thread, in parallel (rayon) over chunks of
+//! input, a bounded number of chunks ahead of the writer; the writer gathers the rows, in input
+//! order, into large Arrow record batches and writes them to Parquet segments, each committed to
+//! the store's manifest when it holds `commit_rows` risk points and at the end (see
+//! [`crate::store`]). The two overlap, so the serial Arrow and Parquet work no longer waits for
+//! the check or makes it wait.
 
 mod read;
 
@@ -152,25 +155,87 @@ pub fn ingest(
         None
     };
 
-    let mut reader = PieceReader::new(files);
+    // The reading and checking (most of the work, on every core) run ahead of the writer on their
+    // own thread; this thread builds the Arrow batches and writes Parquet in input order, so the
+    // store sees exactly what a serial ingest would store, and commits at the same points.
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<CheckedChunk>(CHUNKS_AHEAD);
+        let names = &names;
+        scope.spawn(move || {
+            let mut reader = PieceReader::new(files);
+            loop {
+                let chunk = reader.next_chunk(4096, 16 * 1024 * 1024);
+                if chunk.is_empty() {
+                    break;
+                }
+                let pieces = chunk
+                    .into_par_iter()
+                    .map(|p| (p.file, check(registry, names, p)))
+                    .collect();
+                let checked = CheckedChunk {
+                    pieces,
+                    bytes_read: reader.bytes_read,
+                };
+                // The writer stopped (an error): nothing more to check.
+                if tx.send(checked).is_err() {
+                    break;
+                }
+            }
+        });
+        store_checked(
+            rx,
+            registry,
+            names,
+            &mut writer,
+            &mut known,
+            options,
+            bar.as_ref(),
+            &mut summary,
+            on_reject,
+        )
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    result?;
+    Ok(summary)
+}
+
+/// One chunk of input, checked, in input order: what the checking thread hands to the writer.
+struct CheckedChunk {
+    /// Each piece's file (index into the input list) and what the check found.
+    pieces: Vec<(usize, std::result::Result<Checked, Rejection>)>,
+    /// Input bytes consumed up to the end of this chunk, for progress.
+    bytes_read: u64,
+}
+
+/// Checked chunks waiting for the writer. The checking runs at most this far ahead, which bounds
+/// the memory held (a chunk is at most 16 MiB of input).
+const CHUNKS_AHEAD: usize = 1;
+
+/// Stores the checked chunks as they arrive: skips known hashes, builds Arrow batches, writes
+/// Parquet segments and commits one every `commit_rows` rows and at the end (or abandons the
+/// segment when nothing was new). Returning early (an error) drops `chunks`, which stops the
+/// checking thread.
+#[allow(clippy::too_many_arguments)]
+fn store_checked(
+    chunks: std::sync::mpsc::Receiver<CheckedChunk>,
+    registry: &Registry,
+    names: &[String],
+    writer: &mut StoreWriter,
+    known: &mut HashSet<String>,
+    options: &Options,
+    bar: Option<&ProgressBar>,
+    summary: &mut Summary,
+    on_reject: &mut dyn FnMut(&Rejection),
+) -> Result<()> {
     let mut builder = BatchBuilder::new(now_micros());
     let mut segment = writer.begin()?;
     // Per segment: tables and their risk points (the manifest's counts), everything stored, and
     // the rows (risk points and events) that decide when to commit.
     let (mut seg_subs, mut seg_risk, mut seg_stored, mut seg_rows) = (0u64, 0u64, 0u64, 0u64);
-    loop {
-        let chunk = reader.next_chunk(4096, 16 * 1024 * 1024);
-        if chunk.is_empty() {
-            break;
-        }
-        let checked: Vec<(usize, u64, std::result::Result<Checked, Rejection>)> = chunk
-            .into_par_iter()
-            .map(|p| {
-                let (file, line) = (p.file, p.line);
-                (file, line, check(registry, &names, p))
-            })
-            .collect();
-        for (file, _line, res) in checked {
+    for chunk in chunks {
+        for (file, res) in chunk.pieces {
             summary.read += 1;
             let sub = match res {
                 Err(r) => {
@@ -223,8 +288,8 @@ pub fn ingest(
                 (seg_subs, seg_risk, seg_rows, seg_stored) = (0, 0, 0, 0);
             }
         }
-        if let Some(b) = &bar {
-            b.set_position(reader.bytes_read);
+        if let Some(b) = bar {
+            b.set_position(chunk.bytes_read);
             b.set_message(format!(
                 "{} stored, {} rejected",
                 summary.stored, summary.rejected
@@ -238,11 +303,7 @@ pub fn ingest(
         // Nothing new: remove the unused segment's temporary files.
         segment.abandon()?;
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    summary.files = reader.files().len() as u64;
-    Ok(summary)
+    Ok(())
 }
 
 /// Checks one piece of input with the core.

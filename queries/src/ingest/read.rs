@@ -121,11 +121,6 @@ impl PieceReader {
         }
     }
 
-    /// The input files.
-    pub fn files(&self) -> &[InputFile] {
-        &self.files
-    }
-
     /// Up to `max_pieces` pieces or about `max_bytes` bytes, whichever comes first; empty at the end.
     pub fn next_chunk(&mut self, max_pieces: usize, max_bytes: usize) -> Vec<Piece> {
         let mut out = Vec::new();

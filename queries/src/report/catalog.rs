@@ -60,11 +60,18 @@ struct Writer {
     rows: u64,
 }
 
+/// The names of a unit's catalog files (CSV, XLSX) in the catalog folder. The unit pages link
+/// to them by these names while the catalogs are still being written.
+pub(crate) fn file_names(unit_id: &str) -> (String, String) {
+    let stem = format!("catalog-{}", unit_slug(unit_id));
+    (format!("{stem}.csv"), format!("{stem}.xlsx"))
+}
+
 impl Writer {
     fn new(dir: &Path, unit_id: &str) -> Result<Writer> {
-        let stem = format!("catalog-{}", unit_slug(unit_id));
-        let csv_path = dir.join(format!("{stem}.csv"));
-        let xlsx_path = dir.join(format!("{stem}.xlsx"));
+        let (csv_name, xlsx_name) = file_names(unit_id);
+        let csv_path = dir.join(csv_name);
+        let xlsx_path = dir.join(xlsx_name);
         let file =
             File::create(&csv_path).map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
         let mut csv = BufWriter::new(file);
@@ -74,12 +81,16 @@ impl Writer {
         let header: Vec<String> = HEADERS.iter().map(|h| super::table::csv_cell(h)).collect();
         writeln!(csv, "{}\r", header.join(","))
             .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
+        let mut book = Workbook::new();
+        // Deflate level 1 instead of 6: saving is most of a small workbook's cost, and 1,600 of
+        // them are written at 1 M risk points; the files come out about a third larger.
+        book.set_zip_compression_level(1);
         let mut w = Writer {
             unit_id: unit_id.to_owned(),
             csv_path,
             xlsx_path,
             csv,
-            book: Workbook::new(),
+            book,
             sheet_rows: 0,
             sheets: 0,
             rows: 0,

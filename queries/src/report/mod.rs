@@ -256,6 +256,14 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         .map_err(|e| Error::io("creating the report folder", &opts.out, e))?;
     let ctx = crate::sql::session(&opts.store).await?;
     let y = opts.year;
+    // The catalogs (every current risk point of the year, sorted, then a CSV and a workbook per
+    // unit: 1,600 of each at 1 M risk points) are written on their own task while the sections
+    // and unit pages are queried and drawn; the unit pages link to them by name.
+    let catalogs = Background(tokio::spawn({
+        let (ctx, dir) = (ctx.clone(), opts.out.join("catalog"));
+        let (unit, public) = (opts.unit.clone(), opts.public);
+        async move { catalog::write(&ctx, &dir, y, unit.as_deref(), public).await }
+    }));
     let unit = opts
         .unit
         .as_deref()
@@ -480,22 +488,16 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     sections.extend(supervision::sections(&ctx, &mut w, y, &unit).await?);
 
     progress("unit pages and catalogs");
-    let catalogs = catalog::write(
-        &ctx,
-        &w.dir("catalog")?,
-        y,
-        opts.unit.as_deref(),
-        opts.public,
-    )
-    .await?;
-    w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
+    // catalog_rows: the unit's rows in risk_catalog (its department tables), so whether the
+    // catalog task writes files for it.
     let units = query(
         &ctx,
         "units",
         "units",
         &format!(
             "SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS risk_points, \
-               COUNT(DISTINCT department_id) AS departments, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high \
+               COUNT(DISTINCT department_id) AS departments, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high, \
+               SUM(CASE WHEN table_kind = 'department' THEN 1 ELSE 0 END) AS catalog_rows \
              FROM risk_points WHERE year = {y}{unit} GROUP BY unit_id ORDER BY unit_id"
         ),
     )
@@ -515,10 +517,6 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     // every unit is quadratic (16,000 units × 420,000 rows at 10 M risk points).
     let levels_of = rows_by_unit(&by_dept);
     let types_of = rows_by_unit(&types_by_dept);
-    let mut catalog_of: HashMap<&str, Vec<&UnitCatalog>> = HashMap::new();
-    for c in &catalogs {
-        catalog_of.entry(c.unit_id.as_str()).or_default().push(c);
-    }
     // Unit pages are independent of each other: drawn on every core.
     let pages: Vec<Result<((String, String), Summary)>> = units
         .rows
@@ -534,7 +532,6 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
                 y,
                 (&by_dept, &levels_of),
                 (&types_by_dept, &types_of),
-                &catalog_of,
             )?;
             Ok((link, uw.summary))
         })
@@ -548,6 +545,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         w.summary.units += s.units;
         w.summary.suppressed += s.suppressed;
     }
+    let catalogs = catalogs.join().await??;
+    w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
     sections.push(Section {
         id: "units".into(),
         title: "各单位 / units".into(),
@@ -566,6 +565,29 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     w.write(&index, html.as_bytes())?;
     w.summary.index = index;
     Ok(w.summary)
+}
+
+/// A task spawned for the report, cancelled when the report stops before joining it (an error
+/// elsewhere), so that it does not go on writing files.
+struct Background<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Background<T> {
+    /// Waits for the task; a panic in it is resumed here.
+    async fn join(mut self) -> Result<T> {
+        match (&mut self.0).await {
+            Ok(v) => Ok(v),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(Error::Query(datafusion::error::DataFusionError::External(
+                Box::new(e),
+            ))),
+        }
+    }
+}
+
+impl<T> Drop for Background<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Rows of a per-department table by unit name (its first column).
@@ -595,7 +617,6 @@ fn unit_page(
     y: i32,
     (by_dept, levels_of): (&Table, &HashMap<String, Vec<Vec<Cell>>>),
     (types_by_dept, types_of): (&Table, &HashMap<String, Vec<Vec<Cell>>>),
-    catalogs: &HashMap<&str, Vec<&UnitCatalog>>,
 ) -> Result<(String, String)> {
     let opts = w.opts;
     let (id, name) = (r[0].display(0), r[1].display(0));
@@ -628,33 +649,22 @@ fn unit_page(
         (&format!("{name} {y} 年风险类型 × 部门"), "部门", "风险类型"),
     );
     page.push(section(w, &format!("types-{slug}"), &types, fig, csv, "")?);
-    let files: Vec<(String, String)> = catalogs
-        .get(id.as_str())
-        .into_iter()
-        .flatten()
-        .flat_map(|c| {
-            let csv = c
-                .csv
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let xlsx = c
-                .xlsx
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            [
-                (
-                    format!("../catalog/{csv}"),
-                    "廉政风险等级目录 (CSV)".to_owned(),
-                ),
-                (
-                    format!("../catalog/{xlsx}"),
-                    "廉政风险等级目录 (XLSX)".to_owned(),
-                ),
-            ]
-        })
-        .collect();
+    // The catalog task writes these files for every unit with rows in the catalog.
+    let files: Vec<(String, String)> = if r[6].number().unwrap_or(0) > 0 {
+        let (csv, xlsx) = catalog::file_names(&id);
+        vec![
+            (
+                format!("../catalog/{csv}"),
+                "廉政风险等级目录 (CSV)".to_owned(),
+            ),
+            (
+                format!("../catalog/{xlsx}"),
+                "廉政风险等级目录 (XLSX)".to_owned(),
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
     page.push(Section {
         id: "catalog".into(),
         title: "廉政风险等级目录 / risk-level catalog".into(),
