@@ -34,11 +34,13 @@ struct Raster {
     pixels: Vec<(u16, u16, f32)>,
 }
 
+/// Rasterised glyphs by glyph and size (the `f32` bits plotters scales the font with); `None`
+/// for glyphs without an outline (spaces).
+type GlyphCache = HashMap<(GlyphId, u32), Option<Rc<Raster>>>;
+
 thread_local! {
-    /// Rasterised glyphs by glyph and size (the `f32` bits plotters scales the font with);
-    /// `None` for glyphs without an outline (spaces).
-    static GLYPHS: RefCell<HashMap<(GlyphId, u32), Option<Rc<Raster>>>> =
-        RefCell::new(HashMap::new());
+    /// This thread's glyphs.
+    static GLYPHS: RefCell<GlyphCache> = RefCell::new(HashMap::new());
     /// The pixel buffer this thread draws into, reused from picture to picture.
     static PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
