@@ -197,7 +197,7 @@ for r in $(seq 1 "$report_runs"); do
   rep() { timed "report-$r" engine=sunlight step=report -- \
     "$bin" report --store "$store" --year "$year" --out "$out/report-$r"; }
   bare() { timed "bare-$r" engine=sunlight step=bare -- \
-    "$suite_bin" --store "$store" --suite "$suite" --year "$year" --only report_; }
+    "$suite_bin" --store "$store" --report --year "$year"; }
   if [ $((r % 2)) = 1 ]; then rep; bare; else bare; rep; fi
   rm -rf "$out/report-$r"
 done

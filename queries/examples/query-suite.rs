@@ -4,11 +4,12 @@
 //! the same suite; its smoke stage compares the two engines' answers.
 //!
 //! ```text
-//! query-suite --store DIR --suite FILE [--year Y] [--runs N] [--only PREFIX] [--results DIR]
+//! query-suite --store DIR (--suite FILE | --report) [--year Y] [--runs N] [--only PREFIX] [--results DIR]
 //! ```
 //!
 //! The suite file holds queries separated by `-- name: NAME` lines; `{year}` is replaced by
-//! `--year`; `--only` keeps the queries whose names start with a prefix. Each result is streamed
+//! `--year`. `--report` runs instead every query `sunlight report --year Y` runs (its supervision
+//! sections' and catalog's included), named `report_NAME`: the report's bare queries; `--only` keeps the queries whose names start with a prefix. Each result is streamed
 //! and dropped batch by batch (as the report's catalog is), so the memory measured is the
 //! engine's, not the result's. `--results DIR` also writes each query's rows of the first run to
 //! `DIR/NAME.tsv` (run 0's time then includes the writing) in a form the DuckDB side writes too:
@@ -25,6 +26,7 @@ use std::time::Instant;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use futures::StreamExt;
+use sunlight_queries::report::ReportQueries;
 
 // The same allocator as the `sunlight` binary, so the engine is measured as it runs there.
 #[global_allocator]
@@ -35,6 +37,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 struct Args {
     store: PathBuf,
     suite: PathBuf,
+    report: bool,
     year: i32,
     runs: usize,
     only: Option<String>,
@@ -42,7 +45,7 @@ struct Args {
 }
 
 fn usage() -> BoxError {
-    "usage: query-suite --store DIR --suite FILE [--year Y] [--runs N] [--only PREFIX] [--results DIR]"
+    "usage: query-suite --store DIR (--suite FILE | --report) [--year Y] [--runs N] [--only PREFIX] [--results DIR]"
         .into()
 }
 
@@ -50,6 +53,7 @@ fn parse_args() -> Result<Args, BoxError> {
     let mut a = Args {
         store: PathBuf::new(),
         suite: PathBuf::new(),
+        report: false,
         year: 2013,
         runs: 1,
         only: None,
@@ -61,6 +65,7 @@ fn parse_args() -> Result<Args, BoxError> {
         match flag.as_str() {
             "--store" => a.store = value()?.into(),
             "--suite" => a.suite = value()?.into(),
+            "--report" => a.report = true,
             "--year" => a.year = value()?.parse()?,
             "--runs" => a.runs = value()?.parse()?,
             "--only" => a.only = Some(value()?),
@@ -68,7 +73,7 @@ fn parse_args() -> Result<Args, BoxError> {
             _ => return Err(usage()),
         }
     }
-    if a.store.as_os_str().is_empty() || a.suite.as_os_str().is_empty() {
+    if a.store.as_os_str().is_empty() || a.suite.as_os_str().is_empty() == !a.report {
         return Err(usage());
     }
     Ok(a)
@@ -147,7 +152,15 @@ fn write_rows(out: &mut dyn Write, batch: &RecordBatch) -> Result<(), BoxError> 
 }
 
 async fn run(a: &Args) -> Result<(), BoxError> {
-    let suite = read_suite(&a.suite, a.year)?;
+    let suite = if a.report {
+        ReportQueries::new(a.year, None, false)
+            .all()
+            .into_iter()
+            .map(|q| (format!("report_{}", q.name), q.sql.clone()))
+            .collect()
+    } else {
+        read_suite(&a.suite, a.year)?
+    };
     let stdout = std::io::stdout();
     reset_peak_rss();
     let started = Instant::now();

@@ -205,7 +205,8 @@ def main():
         row(f"`sunlight report --year` ({len(rt)} runs)", spread(rt), "", f"{ratio(rt, bt)} of bare queries",
             mib(max(x["peak_rss_kib"] for x in rep)), "HTML, SVG + PNG charts, CSV, every unit's XLSX catalog")
         row("the report's bare queries (one process)", spread(bt), "", "", mib(max(bare_peak.values(), default=0)),
-            "process wall time: session open + the report_* queries, results dropped")
+            "process wall time: session open + every query the report runs (`query-suite --report`: "
+            "its supervision and catalog queries included), results dropped")
 
     k = [p_ for p_ in procs if p_["name"] == "kernel"]
     if k:

@@ -16,7 +16,7 @@ use futures::StreamExt;
 use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
-use super::{sql_str, unit_slug};
+use super::unit_slug;
 use crate::error::{Error, Result};
 
 /// The catalog's columns: the department, then the seeds' nine columns.
@@ -176,31 +176,17 @@ fn strings(b: &RecordBatch, i: usize) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Writes every unit's catalog for `year` into `dir`. With `public`, the responsible column names
-/// the responsible role (分管领导…) instead of whatever the table named, which may be a person.
+/// Writes every unit's catalog into `dir`, from the report's catalog `query` (rows ordered by
+/// unit). With `public`, the query's responsible column holds the responsible role's id, written
+/// as the role's name (分管领导…) instead of whatever the table named, which may be a person.
 pub async fn write(
     ctx: &SessionContext,
     dir: &Path,
-    year: i32,
-    unit: Option<&str>,
+    query: &str,
     public: bool,
 ) -> Result<Vec<UnitCatalog>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the catalog folder", dir, e))?;
-    let filter = unit
-        .map(|u| format!(" AND unit_id = {}", sql_str(u)))
-        .unwrap_or_default();
-    let responsible = if public {
-        "responsible_role_name"
-    } else {
-        "responsible"
-    };
-    let query = format!(
-        "SELECT unit_id, unit_name, scheme, department_name, power, category, item, basis, limits, risk_point, level, measures, \
-           {responsible} AS responsible \
-         FROM (SELECT *, responsible_role AS responsible_role_name FROM risk_catalog) \
-         WHERE year = {year}{filter} ORDER BY unit_id, department_name, hash, row_no"
-    );
-    let mut stream = ctx.sql(&query).await?.execute_stream().await?;
+    let mut stream = ctx.sql(query).await?.execute_stream().await?;
     let registry = sunlight_core::presets::registry();
     let mut out = Vec::new();
     let mut current: Option<Writer> = None;

@@ -10,6 +10,7 @@
 
 mod catalog;
 mod html;
+pub mod queries;
 mod supervision;
 mod table;
 
@@ -20,6 +21,7 @@ use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 
 pub use catalog::{HEADERS as CATALOG_HEADERS, UnitCatalog};
+pub use queries::{ReportQueries, ReportQuery};
 pub use table::{Cell, Table, escape};
 
 use crate::charts::{self, Chart, Figure, Heatmap, Kind, Series};
@@ -239,16 +241,10 @@ fn long_figure(
     })
 }
 
-async fn query(ctx: &SessionContext, name: &str, title: &str, sql: &str) -> Result<Table> {
-    let batches = ctx.sql(sql).await?.collect().await?;
-    Table::from_batches(name, title, &batches)
+async fn query(ctx: &SessionContext, q: &ReportQuery) -> Result<Table> {
+    let batches = ctx.sql(&q.sql).await?.collect().await?;
+    Table::from_batches(q.name, q.title, &batches)
 }
-
-const SEVERITY_ZH: &str =
-    "CASE severity WHEN 'high' THEN '高' WHEN 'medium' THEN '中' ELSE '低' END";
-const SEVERITY_ORDER: &str = "CASE severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
-const CHANGE_ZH: &str = "CASE change WHEN 'added' THEN '新增' WHEN 'removed' THEN '删除' WHEN 'upgraded' THEN '升级' \
-    WHEN 'downgraded' THEN '降级' ELSE '调整' END";
 
 /// Writes the report.
 pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
@@ -259,16 +255,12 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     // The catalogs (every current risk point of the year, sorted, then a CSV and a workbook per
     // unit: 1,600 of each at 1 M risk points) are written on their own task while the sections
     // and unit pages are queried and drawn; the unit pages link to them by name.
+    let q = ReportQueries::new(y, opts.unit.as_deref(), opts.public);
     let catalogs = Background(tokio::spawn({
-        let (ctx, dir) = (ctx.clone(), opts.out.join("catalog"));
-        let (unit, public) = (opts.unit.clone(), opts.public);
-        async move { catalog::write(&ctx, &dir, y, unit.as_deref(), public).await }
+        let (ctx, dir, sql) = (ctx.clone(), opts.out.join("catalog"), q.catalog.sql.clone());
+        let public = opts.public;
+        async move { catalog::write(&ctx, &dir, &sql, public).await }
     }));
-    let unit = opts
-        .unit
-        .as_deref()
-        .map(|u| format!(" AND unit_id = {}", sql_str(u)))
-        .unwrap_or_default();
     let mut w = Writer {
         opts,
         summary: Summary::default(),
@@ -276,16 +268,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let mut sections: Vec<Section> = Vec::new();
 
     progress("risk points by level");
-    let mut t = query(
-        &ctx,
-        "levels_by_unit",
-        "各单位风险点等级分布 / risk points by level and unit",
-        &format!(
-            "SELECT unit_name AS 单位, {SEVERITY_ZH} AS 等级, SUM(risk_points) AS 风险点数, {SEVERITY_ORDER} AS rank \
-             FROM level_counts WHERE year = {y}{unit} GROUP BY unit_name, severity ORDER BY unit_name, rank"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.levels_by_unit).await?;
     if t.rows.is_empty() {
         return Err(Error::Usage(format!(
             "the store holds no submissions for {y}{}",
@@ -311,17 +294,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         "按统一的高/中/低口径汇总各方案的等级（一级、一类较高等计为高）。",
     )?);
 
-    let mut t = query(
-        &ctx,
-        "levels_by_department",
-        "各部门风险点等级分布 / risk points by level and department",
-        &format!(
-            "SELECT unit_name AS 单位, department_name AS 部门, level_name AS 风险等级, SUM(risk_points) AS 风险点数, rank \
-             FROM level_counts WHERE year = {y}{unit} AND table_kind = 'department' \
-             GROUP BY unit_name, department_name, level_name, rank ORDER BY unit_name, department_name, rank"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.levels_by_department).await?;
     let by_dept = t.clone();
     let csv = w.table(&mut t, &["风险点数"], "")?;
     sections.push(section(
@@ -334,16 +307,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )?);
 
     progress("risk types");
-    let mut t = query(
-        &ctx,
-        "types_by_unit",
-        "风险类型 × 单位 / risk type by unit",
-        &format!(
-            "SELECT unit_name AS 单位, risk_type_name AS 风险类型, SUM(risk_points) AS 风险点数 FROM type_counts \
-             WHERE year = {y}{unit} GROUP BY unit_name, risk_type_name ORDER BY unit_name, risk_type_name"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.types_by_unit).await?;
     let csv = w.table(&mut t, &["风险点数"], "")?;
     let fig = long_figure(
         &t,
@@ -354,21 +318,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     sections.push(section(&mut w, "types", &t, fig, csv, "")?);
 
     progress("lines of defence");
-    let mut t = query(
-        &ctx,
-        "defence_gaps_by_unit",
-        "三道防线缺项 / risk points lacking a line of defence",
-        &format!(
-            "SELECT unit_name AS 单位, '前期预防' AS 防线, SUM(CASE WHEN has_prevention THEN 0 ELSE 1 END) AS 缺项风险点 \
-               FROM defence_coverage WHERE year = {y}{unit} GROUP BY unit_name \
-             UNION ALL SELECT unit_name, '中期监控', SUM(CASE WHEN has_monitoring THEN 0 ELSE 1 END) \
-               FROM defence_coverage WHERE year = {y}{unit} GROUP BY unit_name \
-             UNION ALL SELECT unit_name, '后期处置', SUM(CASE WHEN has_disposal THEN 0 ELSE 1 END) \
-               FROM defence_coverage WHERE year = {y}{unit} GROUP BY unit_name \
-             ORDER BY 1, 2"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.defence_gaps_by_unit).await?;
     let csv = w.table(&mut t, &["缺项风险点"], "")?;
     let fig = long_figure(
         &t,
@@ -390,16 +340,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )?);
 
     progress("year-over-year change");
-    let mut t = query(
-        &ctx,
-        "yoy_by_unit",
-        "较上年变化 / change from the previous year",
-        &format!(
-            "SELECT unit_name AS 单位, {CHANGE_ZH} AS 变化, COUNT(*) AS 风险点数 FROM yoy_changes \
-             WHERE year = {y}{unit} GROUP BY unit_name, change ORDER BY unit_name, change"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.yoy_by_unit).await?;
     let csv = w.table(&mut t, &["风险点数"], "")?;
     let fig = long_figure(
         &t,
@@ -421,18 +362,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )?);
 
     progress("completion against the phases");
-    let mut t = query(
-        &ctx,
-        "completion_by_unit",
-        "按期报送情况 / tables on time, late, missing",
-        &format!(
-            "SELECT unit_name AS 单位, status AS 报送情况, COUNT(*) AS 表数 FROM ( \
-               SELECT unit_name, CASE WHEN late THEN '逾期' ELSE '按时' END AS status FROM submissions WHERE year = {y}{unit} \
-               UNION ALL SELECT unit_name, '未报' FROM late_tables WHERE year = {y}{unit} AND status = 'missing') \
-             GROUP BY unit_name, status ORDER BY unit_name, status"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.completion_by_unit).await?;
     let csv = w.table(&mut t, &["表数"], "")?;
     let fig = long_figure(
         &t,
@@ -449,32 +379,12 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         "截止日为各方案“查找风险”阶段的结束日；未报指上一年报送而本年未报的部门表。",
     )?);
 
-    let mut t = query(
-        &ctx,
-        "late_tables",
-        "逾期与未报的表 / late and missing tables",
-        &format!(
-            "SELECT unit_name AS 单位, department_name AS 部门, table_kind AS 表, status AS 情况, \
-               CAST(deadline AS VARCHAR) AS 截止日, CAST(submitted_date AS VARCHAR) AS 报送日, days_late AS 逾期天数 \
-             FROM late_tables WHERE year = {y}{unit} AND table_kind = 'department' ORDER BY unit_name, department_name"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.late_tables).await?;
     let csv = w.table(&mut t, &[], "")?;
     sections.push(section(&mut w, "late", &t, None, csv, "")?);
 
     progress("top powers");
-    let mut t = query(
-        &ctx,
-        "top_powers",
-        "风险最集中的权力 / powers with the most and highest risks",
-        &format!(
-            "SELECT power_name AS 权力, COUNT(*) AS 风险点数, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS 高, \
-               SUM(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END) AS 中, SUM(CASE WHEN severity = 'low' THEN 1 ELSE 0 END) AS 低 \
-             FROM risk_points WHERE year = {y}{unit} GROUP BY power_name ORDER BY 高 DESC, 风险点数 DESC, 权力 LIMIT 15"
-        ),
-    )
-    .await?;
+    let mut t = query(&ctx, &q.top_powers).await?;
     let csv = w.table(&mut t, &["风险点数", "高", "中", "低"], "")?;
     let fig = wide_figure(
         &t,
@@ -485,34 +395,11 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     sections.push(section(&mut w, "top-powers", &t, fig, csv, "")?);
 
     progress("supervision");
-    sections.extend(supervision::sections(&ctx, &mut w, y, &unit).await?);
+    sections.extend(supervision::sections(&ctx, &mut w, &q, y).await?);
 
     progress("unit pages and catalogs");
-    // catalog_rows: the unit's rows in risk_catalog (its department tables), so whether the
-    // catalog task writes files for it.
-    let units = query(
-        &ctx,
-        "units",
-        "units",
-        &format!(
-            "SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS risk_points, \
-               COUNT(DISTINCT department_id) AS departments, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high, \
-               SUM(CASE WHEN table_kind = 'department' THEN 1 ELSE 0 END) AS catalog_rows \
-             FROM risk_points WHERE year = {y}{unit} GROUP BY unit_id ORDER BY unit_id"
-        ),
-    )
-    .await?;
-    let types_by_dept = query(
-        &ctx,
-        "types_by_department",
-        "风险类型 × 部门",
-        &format!(
-            "SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, SUM(risk_points) AS 风险点数 \
-             FROM type_counts WHERE year = {y}{unit} AND table_kind = 'department' \
-             GROUP BY unit_name, department_name, risk_type_name ORDER BY department_name, risk_type_name"
-        ),
-    )
-    .await?;
+    let units = query(&ctx, &q.units).await?;
+    let types_by_dept = query(&ctx, &q.types_by_department).await?;
     // Each unit's rows of the per-department tables, found once: filtering the whole table for
     // every unit is quadratic (16,000 units × 420,000 rows at 10 M risk points).
     let levels_of = rows_by_unit(&by_dept);

@@ -8,7 +8,8 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, new_empty_array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StructArray, new_empty_array};
+use datafusion::arrow::compute::{SortColumn, SortOptions, lexsort_to_indices};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema};
 use datafusion::arrow::json::ReaderBuilder;
 use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err, plan_err};
@@ -31,9 +32,11 @@ pub enum Kind {
     Int,
     /// A date (or text that reads as one).
     Date,
-    /// A list of texts, e.g. `array_agg(event)`: each a JSON event.
+    /// A list of texts, e.g. `array_agg(event)`: each a JSON event. Or a list of records whose
+    /// last field is the text and whose other fields say the order, e.g.
+    /// `array_agg(struct(date, submitted_at, event_no, event))`: see [`sorted_items`].
     TextList,
-    /// A list of dates.
+    /// A list of dates, or of records whose last field is the date (as for [`Kind::TextList`]).
     DateList,
 }
 
@@ -142,10 +145,19 @@ fn coerce(func: &str, i: usize, name: &str, kind: Kind, t: &DataType) -> Result<
         Kind::TextList | Kind::DateList => match t {
             DataType::Null => true,
             DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+                let item = match f.data_type() {
+                    DataType::Struct(fields) if matches!(t, DataType::List(_)) => {
+                        match fields.last() {
+                            Some(last) => last.data_type(),
+                            None => &DataType::Binary,
+                        }
+                    }
+                    other => other,
+                };
                 if kind == Kind::TextList {
-                    is_text(f.data_type())
+                    is_text(item)
                 } else {
-                    matches!(f.data_type(), DataType::Date32 | DataType::Null)
+                    matches!(item, DataType::Date32 | DataType::Null)
                 }
             }
             _ => false,
@@ -156,21 +168,61 @@ fn coerce(func: &str, i: usize, name: &str, kind: Kind, t: &DataType) -> Result<
             Kind::Text => "text",
             Kind::Int => "a whole number",
             Kind::Date => "a date",
-            Kind::TextList => "a list of texts (e.g. array_agg(event))",
-            Kind::DateList => "a list of dates",
+            Kind::TextList => {
+                "a list of texts (e.g. array_agg(event)), or of records ending in one \
+                 (e.g. array_agg(struct(submitted_at, event)))"
+            }
+            Kind::DateList => "a list of dates, or of records ending in one",
         };
         return plan_err!(
             "{func}: argument {} ({name}) must be {want}, but it is {t}",
             i + 1
         );
     }
-    Ok(match kind {
-        Kind::Text => DataType::Utf8,
-        Kind::Int => DataType::Int64,
-        Kind::Date => DataType::Date32,
-        Kind::TextList => list_of(DataType::Utf8),
-        Kind::DateList => list_of(DataType::Date32),
+    Ok(match (kind, t) {
+        // Records are read as they are: their keys may be of any type that sorts.
+        (Kind::TextList | Kind::DateList, DataType::List(f))
+            if matches!(f.data_type(), DataType::Struct(_)) =>
+        {
+            t.clone()
+        }
+        (Kind::Text, _) => DataType::Utf8,
+        (Kind::Int, _) => DataType::Int64,
+        (Kind::Date, _) => DataType::Date32,
+        (Kind::TextList, _) => list_of(DataType::Utf8),
+        (Kind::DateList, _) => list_of(DataType::Date32),
     })
+}
+
+/// The items of a list of records `struct(key1, …, keyN, value)`: the values, ordered by the keys
+/// (ascending, NULL last, as SQL's `ORDER BY key1, …, keyN`).
+///
+/// `array_agg(value ORDER BY key1, …)` gives the same list, but DataFusion keeps an ordered
+/// aggregate's state as one boxed value per item and key: at 1 M risk points, the review steps
+/// of every table took 1.5–3 s and 1.8 GB that way, against 70 ms for an unordered
+/// `array_agg(struct(…))` sorted here.
+fn sorted_items(values: &StructArray) -> Result<(ArrayRef, Vec<u32>)> {
+    let columns = values.columns();
+    let Some((value, keys)) = columns.split_last() else {
+        return exec_err!("a list of records needs at least a value field");
+    };
+    let options = Some(SortOptions {
+        descending: false,
+        nulls_first: false,
+    });
+    let order = if keys.is_empty() {
+        (0..values.len() as u32).collect()
+    } else {
+        let keys: Vec<SortColumn> = keys
+            .iter()
+            .map(|k| SortColumn {
+                values: Arc::clone(k),
+                options,
+            })
+            .collect();
+        lexsort_to_indices(&keys, None)?.values().to_vec()
+    };
+    Ok((Arc::clone(value), order))
 }
 
 fn arg(func: &str, name: &str, v: ScalarValue) -> Result<Arg> {
@@ -186,9 +238,20 @@ fn arg(func: &str, name: &str, v: ScalarValue) -> Result<Arg> {
         ),
         ScalarValue::List(list) => {
             let values = list.value(0);
-            let mut items = Vec::with_capacity(values.len());
-            for i in 0..values.len() {
-                items.push(arg(func, name, ScalarValue::try_from_array(&values, i)?)?);
+            let (values, order) = match values.as_struct_opt() {
+                Some(records) => sorted_items(records)?,
+                None => {
+                    let order = (0..values.len() as u32).collect();
+                    (values, order)
+                }
+            };
+            let mut items = Vec::with_capacity(order.len());
+            for i in order {
+                items.push(arg(
+                    func,
+                    name,
+                    ScalarValue::try_from_array(&values, i as usize)?,
+                )?);
             }
             Arg::List(items)
         }
