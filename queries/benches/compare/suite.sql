@@ -19,14 +19,14 @@ SELECT * FROM late_tables
 
 -- name: report_levels_by_unit
 SELECT unit_name AS 单位, CASE severity WHEN 'high' THEN '高' WHEN 'medium' THEN '中' ELSE '低' END AS 等级,
-  SUM(risk_points) AS 风险点数, CASE severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END AS rank
-FROM level_counts WHERE year = {year} GROUP BY unit_name, severity ORDER BY unit_name, rank
+  COUNT(*) AS 风险点数, CASE severity WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END AS rank
+FROM risk_points WHERE year = {year} GROUP BY unit_name, severity ORDER BY unit_name, rank
 -- name: report_levels_by_department
-SELECT unit_name AS 单位, department_name AS 部门, level_name AS 风险等级, SUM(risk_points) AS 风险点数, rank
-FROM level_counts WHERE year = {year} AND table_kind = 'department'
+SELECT unit_name AS 单位, department_name AS 部门, level_name AS 风险等级, COUNT(*) AS 风险点数, rank
+FROM risk_points WHERE year = {year} AND table_kind = 'department'
 GROUP BY unit_name, department_name, level_name, rank ORDER BY unit_name, department_name, rank
 -- name: report_types_by_unit
-SELECT unit_name AS 单位, risk_type_name AS 风险类型, SUM(risk_points) AS 风险点数 FROM type_counts
+SELECT unit_name AS 单位, risk_type_name AS 风险类型, COUNT(*) AS 风险点数 FROM risk_points
 WHERE year = {year} GROUP BY unit_name, risk_type_name ORDER BY unit_name, risk_type_name
 -- name: report_defence_gaps_by_unit
 SELECT unit_name AS 单位, '前期预防' AS 防线, SUM(CASE WHEN has_prevention THEN 0 ELSE 1 END) AS 缺项风险点
@@ -64,6 +64,6 @@ SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS 
   SUM(CASE WHEN table_kind = 'department' THEN 1 ELSE 0 END) AS catalog_rows
 FROM risk_points WHERE year = {year} GROUP BY unit_id ORDER BY unit_id
 -- name: report_types_by_department
-SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, SUM(risk_points) AS 风险点数
-FROM type_counts WHERE year = {year} AND table_kind = 'department'
+SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, COUNT(*) AS 风险点数
+FROM risk_points WHERE year = {year} AND table_kind = 'department'
 GROUP BY unit_name, department_name, risk_type_name ORDER BY department_name, risk_type_name

@@ -364,3 +364,96 @@ pub fn date_arg(a: &Arg, name: &str) -> Result<Date, String> {
 pub fn to_json<T: serde::Serialize>(v: &T) -> Result<Json, String> {
     serde_json::to_value(v).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Date32Array, Int32Array, ListArray, StringArray};
+    use datafusion::arrow::buffer::OffsetBuffer;
+
+    use super::*;
+
+    /// One row's `array_agg(struct(k1, k2, value))`, as the UDF receives it.
+    fn records(k1: Vec<Option<&str>>, k2: Vec<i32>, value: ArrayRef) -> ScalarValue {
+        let n = k2.len();
+        let fields = Fields::from(vec![
+            Field::new("c0", DataType::Utf8, true),
+            Field::new("c1", DataType::Int32, true),
+            Field::new("c2", value.data_type().clone(), true),
+        ]);
+        let s = StructArray::new(
+            fields.clone(),
+            vec![
+                Arc::new(StringArray::from(k1)),
+                Arc::new(Int32Array::from(k2)),
+                value,
+            ],
+            None,
+        );
+        let list = ListArray::new(
+            Arc::new(Field::new("item", DataType::Struct(fields), true)),
+            OffsetBuffer::from_lengths([n]),
+            Arc::new(s),
+            None,
+        );
+        ScalarValue::List(Arc::new(list))
+    }
+
+    #[test]
+    fn records_are_read_in_the_order_of_their_keys_nulls_last() {
+        let texts = Arc::new(StringArray::from(vec!["c", "a", "d", "b", "e"]));
+        let v = records(
+            vec![Some("2"), Some("1"), None, Some("1"), Some("2")],
+            vec![1, 1, 0, 2, 2],
+            texts,
+        );
+        let got = arg("f", "events", v).unwrap();
+        let want: Vec<Arg> = ["a", "b", "c", "e", "d"]
+            .iter()
+            .map(|t| Arg::Text((*t).to_owned()))
+            .collect();
+        assert_eq!(got, Arg::List(want));
+    }
+
+    #[test]
+    fn two_lists_of_records_with_the_same_keys_stay_aligned() {
+        // As the overdue view hands (obligation, date) pairs: ids and dates, aggregated apart.
+        let keys = || vec![Some("b"), Some("a"), Some("a")];
+        let ids = records(
+            keys(),
+            vec![5, 9, 3],
+            Arc::new(StringArray::from(vec!["b", "a", "a"])),
+        );
+        let dates = records(
+            keys(),
+            vec![5, 9, 3],
+            Arc::new(Date32Array::from(vec![5, 9, 3])),
+        );
+        let ids = arg("f", "ids", ids).unwrap();
+        let dates = arg("f", "dates", dates).unwrap();
+        let ids: Vec<&str> = ids.items().iter().filter_map(Arg::text).collect();
+        let days: Vec<Date> = dates.items().iter().filter_map(Arg::date).collect();
+        assert_eq!(ids, ["a", "a", "b"]);
+        let want: Vec<Date> = [3, 9, 5]
+            .iter()
+            .map(|d| Date::from_days(*d).unwrap())
+            .collect();
+        assert_eq!(days, want);
+    }
+
+    #[test]
+    fn a_list_of_records_must_end_in_the_kind_of_value_the_rule_reads() {
+        let rec = |last: DataType| {
+            DataType::List(Arc::new(Field::new(
+                "item",
+                record(&[("at", DataType::Utf8), ("v", last)]),
+                true,
+            )))
+        };
+        let t = rec(DataType::Utf8View);
+        assert_eq!(coerce("f", 0, "events", Kind::TextList, &t).unwrap(), t);
+        let err = coerce("f", 0, "events", Kind::TextList, &rec(DataType::Int64)).unwrap_err();
+        assert!(err.to_string().contains("records ending in one"), "{err}");
+        let d = rec(DataType::Date32);
+        assert_eq!(coerce("f", 0, "dates", Kind::DateList, &d).unwrap(), d);
+    }
+}
