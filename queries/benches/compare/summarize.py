@@ -171,6 +171,11 @@ def main():
             ratio(st, dt), f"{mib(max(x['peak_rss_kib'] for x in si))} / {mib(max((x['peak_rss_kib'] for x in di), default=0))}",
             "Sunlight parses, validates, grades and hash-checks every submission and resolves names; "
             "DuckDB only parses and flattens (read_json, COPY … (FORMAT parquet))")
+    ev = runs("ingest-events")
+    if ev:
+        n_ev = misc.get("stored_events", {}).get("events", 0)
+        row("ingest the event batches (supervision)", f"{fmt_s(ev[0]['seconds'])}, {n_ev / ev[0]['seconds']:,.0f} events/s",
+            "", "", mib(ev[0]["peak_rss_kib"]), f"{n_ev:,} archive, review and register events: Sunlight only, for the report")
     store_b = misc.get("store", {}).get("bytes")
     duck_b = misc.get("duckdb_parquet", {}).get("bytes")
     if store_b:
