@@ -63,18 +63,20 @@ fn current(table: &str) -> String {
 }
 
 /// Each person's unit name and department (the latest in text order, over the whole archive),
-/// and each year of their archive with that year's events: what the rules of one year
-/// (`yellow_card`, `recommend_response`) are handed. They look at no event of another year, so a
-/// year's list gives the answer the whole archive gives, and each call reads a third as many
-/// events over three years.
+/// and (`PERSON_YEARS`) each year of their archive with that year's events: what `yellow_card`
+/// is handed. It looks at no event of another year, so a year's list gives the answer the whole
+/// archive gives, and each call reads a third as many events over three years. `warnings_due`
+/// hands `recommend_response` the events of the period only, for the same reason.
 ///
 /// Lists are aggregated as records `struct(key…, value)` without `ORDER BY`, and the rule
 /// functions sort them by their keys (see [`Kind::TextList`]): DataFusion's ordered `array_agg`
 /// was 20 to 40 times slower and held gigabytes at 1 M risk points.
-const PERSON_YEARS: &str = "people AS ( \
+const PEOPLE: &str = "people AS ( \
        SELECT unit_id, MAX(unit_name) AS unit_name, person, MAX(department) AS department \
-       FROM archive_events GROUP BY unit_id, person), \
-     person_years AS ( \
+       FROM archive_events GROUP BY unit_id, person)";
+
+/// See [`PEOPLE`].
+const PERSON_YEARS: &str = "person_years AS ( \
        SELECT unit_id, person, CAST(date_part('year', date) AS INT) AS year, \
          array_agg(struct(date, submitted_at, event_no, event)) AS events \
        FROM archive_events GROUP BY 1, 2, 3)";
@@ -125,7 +127,7 @@ pub fn definitions() -> Vec<(&'static str, String)> {
         (
             "yellow_cards",
             format!(
-                "WITH {PERSON_YEARS}, \
+                "WITH {PEOPLE}, {PERSON_YEARS}, \
                  c AS ( \
                    SELECT y.unit_id, a.unit_name, a.department, y.person, y.year, \
                      yellow_card(u.scheme, y.person, y.events, y.year) AS card \
@@ -141,23 +143,31 @@ pub fn definitions() -> Vec<(&'static str, String)> {
         (
             "warnings_due",
             // Seed 003: the risk-evaluation group meets each quarter; the annual evaluation looks
-            // at the whole year. Only responses other than 'none' are due.
+            // at the whole year. Only responses other than 'none' are due, and a period without
+            // events has none, so only periods with events are asked about, each with its own.
             format!(
-                "WITH {PERSON_YEARS}, \
+                "WITH {PEOPLE}, \
                  w AS (SELECT column1 AS period_kind, column2 AS first_month, \
                          column3 AS last_month, column4 AS last_day \
                        FROM (VALUES ('year', 1, 12, 31), ('Q1', 1, 3, 31), ('Q2', 4, 6, 30), \
                                     ('Q3', 7, 9, 30), ('Q4', 10, 12, 31))), \
+                 pe AS ( \
+                   SELECT e.unit_id, e.person, CAST(date_part('year', e.date) AS INT) AS year, \
+                     w.period_kind, w.first_month, w.last_month, w.last_day, \
+                     array_agg(struct(e.date, e.submitted_at, e.event_no, e.event)) AS events \
+                   FROM archive_events e JOIN w \
+                     ON CAST(date_part('month', e.date) AS INT) BETWEEN w.first_month AND w.last_month \
+                   GROUP BY 1, 2, 3, 4, 5, 6, 7), \
                  p AS ( \
                    SELECT y.unit_id, a.unit_name, a.department, y.person, y.year, \
-                     CASE WHEN w.period_kind = 'year' THEN CAST(y.year AS VARCHAR) \
-                          ELSE CAST(y.year AS VARCHAR) || '-' || w.period_kind END AS period, \
-                     make_date(y.year, w.first_month, 1) AS period_start, \
-                     make_date(y.year, w.last_month, w.last_day) AS period_end, \
+                     CASE WHEN y.period_kind = 'year' THEN CAST(y.year AS VARCHAR) \
+                          ELSE CAST(y.year AS VARCHAR) || '-' || y.period_kind END AS period, \
+                     make_date(y.year, y.first_month, 1) AS period_start, \
+                     make_date(y.year, y.last_month, y.last_day) AS period_end, \
                      y.events, u.scheme \
-                   FROM person_years y \
+                   FROM pe y \
                    JOIN people a ON a.unit_id = y.unit_id AND a.person = y.person \
-                   CROSS JOIN w LEFT JOIN unit_schemes u ON u.unit_id = y.unit_id), \
+                   LEFT JOIN unit_schemes u ON u.unit_id = y.unit_id), \
                  r AS ( \
                    SELECT p.*, recommend_response(scheme, person, events, period_start, \
                      period_end) AS rec FROM p) \
