@@ -73,7 +73,7 @@ fn parse_args() -> Result<Args, BoxError> {
             _ => return Err(usage()),
         }
     }
-    if a.store.as_os_str().is_empty() || a.suite.as_os_str().is_empty() == !a.report {
+    if a.store.as_os_str().is_empty() || a.suite.as_os_str().is_empty() != a.report {
         return Err(usage());
     }
     Ok(a)

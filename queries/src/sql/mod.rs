@@ -39,7 +39,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{AsArray, BooleanArray, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::options::ReadOptions;
 use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
@@ -121,35 +121,7 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
             .ok_or_else(|| Error::store(dir, format!("no schema for table {name}")))?;
         register_table(ctx, &store, name, schema).await?;
     }
-    // Versions are numbered with window functions only over the tables that have several: a
-    // window partitioned by every table's key is slow in DataFusion (one partition per table),
-    // and almost every table has one version. Their hashes are collected once, so the views are
-    // a cheap join with a small table (or no join at all).
-    let batches = ctx
-        .sql(
-            "SELECT hash, \
-               CAST(ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at, hash) AS INT) AS version, \
-               ROW_NUMBER() OVER (PARTITION BY table_key ORDER BY submitted_at DESC, hash DESC) > 1 AS superseded \
-             FROM submissions_all \
-             WHERE table_key IN (SELECT table_key FROM submissions_all GROUP BY table_key HAVING COUNT(*) > 1)",
-        )
-        .await?
-        .collect()
-        .await?;
-    let mut versions: Vec<(String, i32, bool)> = Vec::new();
-    for b in &batches {
-        let hash = cast(b.column(0), &DataType::Utf8)?;
-        let hash = hash.as_string::<i32>();
-        let version = b.column(1).as_primitive::<Int32Type>();
-        let superseded = b.column(2).as_boolean();
-        versions.extend((0..b.num_rows()).map(|i| {
-            (
-                hash.value(i).to_owned(),
-                version.value(i),
-                superseded.value(i),
-            )
-        }));
-    }
+    let versions = table_versions(ctx).await?;
     let hashes: Vec<String> = versions
         .iter()
         .filter(|v| v.2)
@@ -229,6 +201,84 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
         sql(ctx, &format!("CREATE OR REPLACE VIEW {name} AS {body}")).await?;
     }
     Ok(())
+}
+
+/// `(hash, version, superseded)` of every submission of a table that has several versions
+/// (same `table_key`): version 1 is the first submitted (`submitted_at`, then `hash`), and all but
+/// the last are superseded. Almost every table has one version, so these are few.
+///
+/// Found in two streamed passes over the keys and sorted here, not with a window or a join in
+/// SQL: every session runs this when it opens, and at 10 M risk points a window's sort and a
+/// join's hash table of every submission needed more than a session's whole memory limit.
+async fn table_versions(ctx: &SessionContext) -> Result<Vec<(String, i32, bool)>> {
+    use futures::StreamExt;
+    use std::collections::HashMap;
+    use std::hash::BuildHasher;
+
+    // Pass 1: how many submissions each key has, by a hash of the key (a collision only keeps a
+    // few more rows for pass 2, which groups by the key itself).
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    let mut stream = ctx
+        .sql("SELECT table_key FROM submissions_all")
+        .await?
+        .execute_stream()
+        .await?;
+    while let Some(batch) = stream.next().await {
+        let keys = cast(batch?.column(0), &DataType::Utf8)?;
+        for key in keys.as_string::<i32>().iter().flatten() {
+            *counts.entry(hasher.hash_one(key)).or_default() += 1;
+        }
+    }
+    counts.retain(|_, n| *n > 1);
+    if counts.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Pass 2: the submissions of those keys.
+    let mut tables: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    let mut stream = ctx
+        .sql("SELECT table_key, submitted_at, hash FROM submissions_all")
+        .await?
+        .execute_stream()
+        .await?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let keys = cast(batch.column(0), &DataType::Utf8)?;
+        let hashes = cast(batch.column(2), &DataType::Utf8)?;
+        // The store's type (microseconds, UTC): the same order as the timestamps'.
+        let at = cast(batch.column(1), &DataType::Int64)?;
+        let at = at.as_primitive::<Int64Type>();
+        for ((key, at), hash) in keys
+            .as_string::<i32>()
+            .iter()
+            .zip(at.iter())
+            .zip(hashes.as_string::<i32>().iter())
+        {
+            let (Some(key), Some(hash)) = (key, hash) else {
+                continue;
+            };
+            if counts.contains_key(&hasher.hash_one(key)) {
+                tables
+                    .entry(key.to_owned())
+                    .or_default()
+                    .push((at.unwrap_or(i64::MIN), hash.to_owned()));
+            }
+        }
+    }
+    let mut versions = Vec::new();
+    for (_, mut subs) in tables {
+        if subs.len() < 2 {
+            continue;
+        }
+        subs.sort_unstable();
+        let last = subs.len() - 1;
+        for (i, (_, hash)) in subs.into_iter().enumerate() {
+            let version = i32::try_from(i + 1).unwrap_or(i32::MAX);
+            versions.push((hash, version, i < last));
+        }
+    }
+    versions.sort_unstable();
+    Ok(versions)
 }
 
 async fn sql(ctx: &SessionContext, text: &str) -> Result<()> {

@@ -399,23 +399,24 @@ mod tests {
     }
 
     #[test]
-    fn records_are_read_in_the_order_of_their_keys_nulls_last() {
+    fn records_are_read_in_the_order_of_their_keys_nulls_last() -> Result<()> {
         let texts = Arc::new(StringArray::from(vec!["c", "a", "d", "b", "e"]));
         let v = records(
             vec![Some("2"), Some("1"), None, Some("1"), Some("2")],
             vec![1, 1, 0, 2, 2],
             texts,
         );
-        let got = arg("f", "events", v).unwrap();
+        let got = arg("f", "events", v)?;
         let want: Vec<Arg> = ["a", "b", "c", "e", "d"]
             .iter()
             .map(|t| Arg::Text((*t).to_owned()))
             .collect();
         assert_eq!(got, Arg::List(want));
+        Ok(())
     }
 
     #[test]
-    fn two_lists_of_records_with_the_same_keys_stay_aligned() {
+    fn two_lists_of_records_with_the_same_keys_stay_aligned() -> Result<()> {
         // As the overdue view hands (obligation, date) pairs: ids and dates, aggregated apart.
         let keys = || vec![Some("b"), Some("a"), Some("a")];
         let ids = records(
@@ -428,20 +429,22 @@ mod tests {
             vec![5, 9, 3],
             Arc::new(Date32Array::from(vec![5, 9, 3])),
         );
-        let ids = arg("f", "ids", ids).unwrap();
-        let dates = arg("f", "dates", dates).unwrap();
+        let ids = arg("f", "ids", ids)?;
+        let dates = arg("f", "dates", dates)?;
         let ids: Vec<&str> = ids.items().iter().filter_map(Arg::text).collect();
         let days: Vec<Date> = dates.items().iter().filter_map(Arg::date).collect();
         assert_eq!(ids, ["a", "a", "b"]);
         let want: Vec<Date> = [3, 9, 5]
             .iter()
-            .map(|d| Date::from_days(*d).unwrap())
-            .collect();
+            .map(|d| Date::from_days(*d))
+            .collect::<Result<_, _>>()
+            .map_err(|e| exec_datafusion_err!("{e}"))?;
         assert_eq!(days, want);
+        Ok(())
     }
 
     #[test]
-    fn a_list_of_records_must_end_in_the_kind_of_value_the_rule_reads() {
+    fn a_list_of_records_must_end_in_the_kind_of_value_the_rule_reads() -> Result<()> {
         let rec = |last: DataType| {
             DataType::List(Arc::new(Field::new(
                 "item",
@@ -450,10 +453,13 @@ mod tests {
             )))
         };
         let t = rec(DataType::Utf8View);
-        assert_eq!(coerce("f", 0, "events", Kind::TextList, &t).unwrap(), t);
-        let err = coerce("f", 0, "events", Kind::TextList, &rec(DataType::Int64)).unwrap_err();
+        assert_eq!(coerce("f", 0, "events", Kind::TextList, &t)?, t);
+        let Err(err) = coerce("f", 0, "events", Kind::TextList, &rec(DataType::Int64)) else {
+            panic!("a list of records ending in a number was taken for texts");
+        };
         assert!(err.to_string().contains("records ending in one"), "{err}");
         let d = rec(DataType::Date32);
-        assert_eq!(coerce("f", 0, "dates", Kind::DateList, &d).unwrap(), d);
+        assert_eq!(coerce("f", 0, "dates", Kind::DateList, &d)?, d);
+        Ok(())
     }
 }
