@@ -16,6 +16,8 @@ mod table;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
@@ -295,7 +297,18 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )?);
 
     let mut t = query(&ctx, &q.levels_by_department).await?;
-    let by_dept = t.clone();
+    // The unit pages (two charts each, as SVG and PNG: most of the report's own work) are drawn
+    // on every core from here on, while the remaining sections are queried; `stop` ends them
+    // early when the report stops with an error.
+    let stop = Stop::default();
+    let pages = {
+        let units = query(&ctx, &q.units).await?;
+        let types_by_dept = query(&ctx, &q.types_by_department).await?;
+        let (opts, by_dept, stop) = (opts.clone(), t.clone(), Arc::clone(&stop.0));
+        Background(tokio::task::spawn_blocking(move || {
+            unit_pages(&opts, y, &units, &by_dept, &types_by_dept, &stop)
+        }))
+    };
     let csv = w.table(&mut t, &["风险点数"], "")?;
     sections.push(section(
         &mut w,
@@ -398,40 +411,11 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     sections.extend(supervision::sections(&ctx, &mut w, &q, y).await?);
 
     progress("unit pages and catalogs");
-    let units = query(&ctx, &q.units).await?;
-    let types_by_dept = query(&ctx, &q.types_by_department).await?;
-    // Each unit's rows of the per-department tables, found once: filtering the whole table for
-    // every unit is quadratic (16,000 units × 420,000 rows at 10 M risk points).
-    let levels_of = rows_by_unit(&by_dept);
-    let types_of = rows_by_unit(&types_by_dept);
-    // Unit pages are independent of each other: drawn on every core.
-    let pages: Vec<Result<((String, String), Summary)>> = units
-        .rows
-        .par_iter()
-        .map(|r| {
-            let mut uw = Writer {
-                opts,
-                summary: Summary::default(),
-            };
-            let link = unit_page(
-                &mut uw,
-                r,
-                y,
-                (&by_dept, &levels_of),
-                (&types_by_dept, &types_of),
-            )?;
-            Ok((link, uw.summary))
-        })
-        .collect();
-    let mut unit_links = Vec::with_capacity(pages.len());
-    for page in pages {
-        let (link, s) = page?;
-        unit_links.push(link);
-        w.summary.tables += s.tables;
-        w.summary.charts += s.charts;
-        w.summary.units += s.units;
-        w.summary.suppressed += s.suppressed;
-    }
+    let (unit_links, s) = pages.join().await??;
+    w.summary.tables += s.tables;
+    w.summary.charts += s.charts;
+    w.summary.units += s.units;
+    w.summary.suppressed += s.suppressed;
     let catalogs = catalogs.join().await??;
     w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
     sections.push(Section {
@@ -452,6 +436,65 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     w.write(&index, html.as_bytes())?;
     w.summary.index = index;
     Ok(w.summary)
+}
+
+/// Set when the report stops, so that the unit pages drawn alongside its queries stop too (a
+/// blocking task cannot be aborted).
+#[derive(Default)]
+struct Stop(Arc<AtomicBool>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Every unit's page, drawn on every core; their links and names for the index, in the order of
+/// `units`, and what they wrote.
+fn unit_pages(
+    opts: &Options,
+    y: i32,
+    units: &Table,
+    by_dept: &Table,
+    types_by_dept: &Table,
+    stop: &AtomicBool,
+) -> Result<(Vec<(String, String)>, Summary)> {
+    // Each unit's rows of the per-department tables, found once: filtering the whole table for
+    // every unit is quadratic (16,000 units × 420,000 rows at 10 M risk points).
+    let levels_of = rows_by_unit(by_dept);
+    let types_of = rows_by_unit(types_by_dept);
+    let pages: Vec<Result<((String, String), Summary)>> = units
+        .rows
+        .par_iter()
+        .map(|r| {
+            if stop.load(Ordering::Relaxed) {
+                return Err(Error::Usage("the report stopped".to_owned()));
+            }
+            let mut uw = Writer {
+                opts,
+                summary: Summary::default(),
+            };
+            let link = unit_page(
+                &mut uw,
+                r,
+                y,
+                (by_dept, &levels_of),
+                (types_by_dept, &types_of),
+            )?;
+            Ok((link, uw.summary))
+        })
+        .collect();
+    let mut links = Vec::with_capacity(pages.len());
+    let mut summary = Summary::default();
+    for page in pages {
+        let (link, s) = page?;
+        links.push(link);
+        summary.tables += s.tables;
+        summary.charts += s.charts;
+        summary.units += s.units;
+        summary.suppressed += s.suppressed;
+    }
+    Ok((links, summary))
 }
 
 /// A task spawned for the report, cancelled when the report stops before joining it (an error

@@ -77,34 +77,42 @@ pub fn definitions() -> Vec<(&'static str, String)> {
             // third fewer rows and half the groups), and each side's values are taken with FILTER
             // rather than CASE, which copied every text column before the aggregation. The year is
             // the risk point's (`year + side`), not the pair's, so that `WHERE year = …` on the view
-            // filters the risk points before the join and the aggregation.
+            // filters the risk points before the join and the aggregation. The years filed are
+            // read from `submissions` (a department that filed an empty table filed; its risk
+            // points of the year before are removed), a tenth of the rows of `risk_points`, so
+            // that the planner makes `pairs` the join's build side, whose hash table cannot
+            // spill: at 10 M risk points, the risk points as the build side needed 2 × 490 MB,
+            // more than a session's memory limit.
             "WITH pairs AS ( \
                SELECT unit_id, department_id, CAST(year + side AS INT) AS year \
-               FROM (SELECT DISTINCT unit_id, department_id, year FROM risk_points \
+               FROM (SELECT DISTINCT unit_id, department_id, year FROM submissions \
                      WHERE table_kind = 'department') \
                  CROSS JOIN (VALUES (0), (1)) AS s(side) \
                GROUP BY unit_id, department_id, year + side HAVING COUNT(*) = 2), \
              g AS ( \
-               SELECT CAST(r.year + s.side AS INT) AS year, r.unit_id, r.department_id, \
+               SELECT CAST(r.year + r.side AS INT) AS year, r.unit_id, r.department_id, \
                  r.power_name, r.step_name, \
                  r.risk_point, \
-                 COALESCE(MIN(r.scheme) FILTER (WHERE s.side = 0), \
-                   MIN(r.scheme) FILTER (WHERE s.side = 1)) AS scheme, \
-                 COALESCE(MIN(r.unit_name) FILTER (WHERE s.side = 0), \
-                   MIN(r.unit_name) FILTER (WHERE s.side = 1)) AS unit_name, \
-                 COALESCE(MIN(r.department_name) FILTER (WHERE s.side = 0), \
-                   MIN(r.department_name) FILTER (WHERE s.side = 1)) AS department_name, \
-                 MIN(r.level) FILTER (WHERE s.side = 1) AS old_level, \
-                 MIN(r.level_name) FILTER (WHERE s.side = 1) AS old_level_name, \
-                 MIN(r.rank) FILTER (WHERE s.side = 1) AS old_rank, \
-                 MIN(r.level) FILTER (WHERE s.side = 0) AS new_level, \
-                 MIN(r.level_name) FILTER (WHERE s.side = 0) AS new_level_name, \
-                 MIN(r.rank) FILTER (WHERE s.side = 0) AS new_rank \
-               FROM (VALUES (0), (1)) AS s(side) CROSS JOIN risk_points r \
-               JOIN pairs p ON p.unit_id = r.unit_id AND p.department_id = r.department_id \
-                 AND p.year = r.year + s.side \
-               WHERE r.table_kind = 'department' \
-               GROUP BY r.year + s.side, r.unit_id, r.department_id, r.power_name, r.step_name, \
+                 COALESCE(MIN(r.scheme) FILTER (WHERE r.side = 0), \
+                   MIN(r.scheme) FILTER (WHERE r.side = 1)) AS scheme, \
+                 COALESCE(MIN(r.unit_name) FILTER (WHERE r.side = 0), \
+                   MIN(r.unit_name) FILTER (WHERE r.side = 1)) AS unit_name, \
+                 COALESCE(MIN(r.department_name) FILTER (WHERE r.side = 0), \
+                   MIN(r.department_name) FILTER (WHERE r.side = 1)) AS department_name, \
+                 MIN(r.level) FILTER (WHERE r.side = 1) AS old_level, \
+                 MIN(r.level_name) FILTER (WHERE r.side = 1) AS old_level_name, \
+                 MIN(r.rank) FILTER (WHERE r.side = 1) AS old_rank, \
+                 MIN(r.level) FILTER (WHERE r.side = 0) AS new_level, \
+                 MIN(r.level_name) FILTER (WHERE r.side = 0) AS new_level_name, \
+                 MIN(r.rank) FILTER (WHERE r.side = 0) AS new_rank \
+               FROM pairs p \
+               JOIN ( \
+                 SELECT *, 0 AS side FROM risk_points WHERE table_kind = 'department' \
+                 UNION ALL \
+                 SELECT *, 1 AS side FROM risk_points WHERE table_kind = 'department') r \
+                 ON p.unit_id = r.unit_id AND p.department_id = r.department_id \
+                 AND p.year = r.year + r.side \
+               GROUP BY r.year + r.side, r.unit_id, r.department_id, r.power_name, r.step_name, \
                  r.risk_point) \
              SELECT year, CAST(year - 1 AS INT) AS previous_year, scheme, unit_id, unit_name, \
                department_id, department_name, power_name AS power, step_name AS step, risk_point, \
