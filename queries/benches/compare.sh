@@ -8,7 +8,8 @@
 #
 # Options: --units N (per scheme; ~2,400 risk points each over three years) --years A..B
 #   --seed S --data DIR (reuse what `sunlight demo-data --out DIR` wrote with these options
-#   instead of generating it again) --runs R (query rounds) --ingest-runs R --report-runs R
+#   instead of generating it again) --store DIR (query a store a run kept with --keep instead of
+#   ingesting again: no ingest figures) --runs R (query rounds) --ingest-runs R --report-runs R
 #   --year Y (the year evaluated) --out DIR (scratch; default target/bench-compare-N, removed at the end unless --keep)
 #   --results FILE (default queries/benches/results/DATE-SIZE.md) --debug (debug build, no
 #   release build: the smoke run) --check (also compare every query's answers between the two
@@ -39,7 +40,7 @@ here=$root/queries/benches
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 units=400 years=2012..2014 seed=1 runs=5 ingest_runs=3 report_runs=3 year=2013
-out="" data="" results="" bin_dir="" debug=0 check=0 build=1 kernel=1 browser=1 keep=0
+out="" data="" reuse_store="" results="" bin_dir="" debug=0 check=0 build=1 kernel=1 browser=1 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --units) units=$2; shift 2 ;;
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
     --year) year=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --data) data=$(cd "$2" && pwd); shift 2 ;;
+    --store) reuse_store=$(cd "$2" && pwd); shift 2 ;;
     --results) results=$2; shift 2 ;;
     --debug) debug=1; shift ;;
     --check) check=1; shift ;;
@@ -59,7 +61,7 @@ while [ $# -gt 0 ]; do
     --no-kernel) kernel=0; shift ;;
     --no-browser) browser=0; shift ;;
     --keep) keep=1; shift ;;
-    *) sed -n '2,21p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
   esac
 done
 [ -n "$out" ] || out=$root/target/bench-compare-$units
@@ -137,6 +139,7 @@ printf '{"event":"data","units":%s,"years":"%s","seed":%s,"ndjson_bytes":%s,"fil
 
 # --- 2. ingest ------------------------------------------------------------------------------------
 store=$out/store
+if [ -n "$reuse_store" ]; then ingest_runs=0; store=$reuse_store; fi
 for i in $(seq 1 "$ingest_runs"); do
   s_store=$out/store-$i d_out=$out/duckdb-$i
   sunlight() { timed "ingest-sunlight-$i" engine=sunlight step=ingest -- \

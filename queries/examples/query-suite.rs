@@ -27,6 +27,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use futures::StreamExt;
 use sunlight_queries::report::ReportQueries;
+use sunlight_queries::report::queries::suite_sections;
 
 // The same allocator as the `sunlight` binary, so the engine is measured as it runs there.
 #[global_allocator]
@@ -79,28 +80,16 @@ fn parse_args() -> Result<Args, BoxError> {
     Ok(a)
 }
 
-/// `(name, SQL)` of every query in a suite file.
+/// `(name, SQL)` of every query in a suite file, `{year}` replaced.
 fn read_suite(path: &Path, year: i32) -> Result<Vec<(String, String)>, BoxError> {
     let text = std::fs::read_to_string(path)?;
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        if let Some(name) = line.strip_prefix("-- name:") {
-            out.push((name.trim().to_owned(), String::new()));
-        } else if let Some((_, sql)) = out.last_mut()
-            && !line.trim_start().starts_with("--")
-        {
-            sql.push_str(line);
-            sql.push('\n');
-        }
-    }
-    for (_, sql) in &mut out {
-        *sql = sql
-            .replace("{year}", &year.to_string())
-            .trim()
-            .trim_end_matches(';')
-            .to_owned();
-    }
-    Ok(out)
+    Ok(suite_sections(&text)
+        .into_iter()
+        .map(|(name, sql)| {
+            let sql = sql.replace("{year}", &year.to_string());
+            (name, sql.trim_end_matches(';').to_owned())
+        })
+        .collect())
 }
 
 /// The process's peak resident memory since the last reset, in KiB (0 where /proc is missing).

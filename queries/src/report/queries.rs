@@ -324,6 +324,26 @@ impl ReportQueries {
     }
 }
 
+/// The `(name, SQL)` sections of a query suite file (`queries/benches/compare/suite.sql`): each
+/// starts at a `-- name: NAME` line; other comment lines are left out and the SQL is trimmed.
+pub fn suite_sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("-- name:") {
+            out.push((name.trim().to_owned(), String::new()));
+        } else if let Some((_, sql)) = out.last_mut()
+            && !line.trim_start().starts_with("--")
+        {
+            sql.push_str(line);
+            sql.push('\n');
+        }
+    }
+    for (_, sql) in &mut out {
+        *sql = sql.trim().to_owned();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,18 +357,8 @@ mod tests {
 
     /// `report_NAME` sections of the suite, `{year}` as 2013.
     fn suite_report_queries() -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
-        for line in SUITE.lines() {
-            if let Some(name) = line.strip_prefix("-- name:") {
-                out.push((name.trim().to_owned(), String::new()));
-            } else if let Some((_, sql)) = out.last_mut()
-                && !line.trim_start().starts_with("--")
-            {
-                sql.push_str(line);
-                sql.push('\n');
-            }
-        }
-        out.into_iter()
+        suite_sections(SUITE)
+            .into_iter()
             .filter_map(|(name, sql)| {
                 let name = name.strip_prefix("report_")?.to_owned();
                 Some((name, words(&sql.replace("{year}", "2013"))))
