@@ -238,21 +238,21 @@ fn arg(func: &str, name: &str, v: ScalarValue) -> Result<Arg> {
         ),
         ScalarValue::List(list) => {
             let values = list.value(0);
-            let (values, order) = match values.as_struct_opt() {
-                Some(records) => sorted_items(records)?,
-                None => {
-                    let order = (0..values.len() as u32).collect();
-                    (values, order)
-                }
+            let item = |values: &ArrayRef, i: usize| {
+                arg(func, name, ScalarValue::try_from_array(values, i)?)
             };
-            let mut items = Vec::with_capacity(order.len());
-            for i in order {
-                items.push(arg(
-                    func,
-                    name,
-                    ScalarValue::try_from_array(&values, i as usize)?,
-                )?);
-            }
+            let items = match values.as_struct_opt() {
+                Some(records) => {
+                    let (values, order) = sorted_items(records)?;
+                    order
+                        .into_iter()
+                        .map(|i| item(&values, i as usize))
+                        .collect::<Result<Vec<_>>>()?
+                }
+                None => (0..values.len())
+                    .map(|i| item(&values, i))
+                    .collect::<Result<Vec<_>>>()?,
+            };
             Arg::List(items)
         }
         other => return exec_err!("{func}: {name} cannot be {}", other.data_type()),
