@@ -27,11 +27,18 @@ got=$(wc -l < "$work/rejections.ndjson")
 [ "$expected" -eq "$got" ] || { echo "expected $expected rejections, got $got" >&2; exit 1; }
 
 q="SELECT scheme, SUM(risk_points) AS n FROM level_counts GROUP BY scheme ORDER BY scheme"
-$bin sql --store "$work/store" "$q" | grep -q university-2010
-$bin sql --store "$work/store" --format csv "$q" | head -1 | grep -qx 'scheme,n'
-$bin sql --store "$work/store" --format json "$q" | grep -q '"scheme":"town-2012"'
+# Each output is read whole before it is searched: `grep -q` and `head` stop reading at the first
+# match, and the command then fails writing the rest (broken pipe) under pipefail, depending on
+# timing.
+out=$($bin sql --store "$work/store" "$q")
+grep -q university-2010 <<<"$out"
+out=$($bin sql --store "$work/store" --format csv "$q")
+[ "$(head -1 <<<"$out")" = 'scheme,n' ]
+out=$($bin sql --store "$work/store" --format json "$q")
+grep -q '"scheme":"town-2012"' <<<"$out"
 $bin sql --store "$work/store" --format parquet --output "$work/out.parquet" "$q"
 [ -s "$work/out.parquet" ]
 # The prompt reads queries from standard input when none is given.
-printf 'SELECT COUNT(*) AS n FROM late_tables;\n' | $bin sql --store "$work/store" --format csv | grep -qx 'n'
+out=$(printf 'SELECT COUNT(*) AS n FROM late_tables;\n' | $bin sql --store "$work/store" --format csv)
+grep -qx 'n' <<<"$out"
 echo "queries: command line end to end passed"
