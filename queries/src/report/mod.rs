@@ -254,15 +254,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         .map_err(|e| Error::io("creating the report folder", &opts.out, e))?;
     let ctx = crate::sql::session(&opts.store).await?;
     let y = opts.year;
-    // The catalogs (every current risk point of the year, sorted, then a CSV and a workbook per
-    // unit: 1,600 of each at 1 M risk points) are written on their own task while the sections
-    // and unit pages are queried and drawn; the unit pages link to them by name.
     let q = ReportQueries::new(y, opts.unit.as_deref(), opts.public);
-    let catalogs = Background(tokio::spawn({
-        let (ctx, dir, sql) = (ctx.clone(), opts.out.join("catalog"), q.catalog.sql.clone());
-        let public = opts.public;
-        async move { catalog::write(&ctx, &dir, &sql, public).await }
-    }));
     let mut w = Writer {
         opts,
         summary: Summary::default(),
@@ -410,14 +402,22 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     progress("supervision");
     sections.extend(supervision::sections(&ctx, &mut w, &q, y).await?);
 
-    progress("unit pages and catalogs");
+    // The catalogs (every current risk point of the year, sorted, then a CSV and a workbook per
+    // unit: 1,600 of each at 1 M risk points) are written after the sections' queries, while the
+    // unit pages are still drawn; the unit pages link to them by name. Not alongside the
+    // sections: at 10 M risk points the catalog's sort and a section's grouping together need
+    // more than the memory limit, and one of them fails.
+    progress("catalogs");
+    let catalogs =
+        catalog::write(&ctx, &opts.out.join("catalog"), &q.catalog.sql, opts.public).await?;
+    w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
+
+    progress("unit pages");
     let (unit_links, s) = pages.join().await??;
     w.summary.tables += s.tables;
     w.summary.charts += s.charts;
     w.summary.units += s.units;
     w.summary.suppressed += s.suppressed;
-    let catalogs = catalogs.join().await??;
-    w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
     sections.push(Section {
         id: "units".into(),
         title: "各单位 / units".into(),

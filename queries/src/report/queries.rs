@@ -294,8 +294,8 @@ impl ReportQueries {
         }
     }
 
-    /// Every query, in the order the report runs them (the catalog runs alongside the others
-    /// in the report, and last here).
+    /// Every query the report runs, the catalog last as in the report (which runs `units` and
+    /// `types_by_department` early, to draw the unit pages alongside the other sections).
     pub fn all(&self) -> Vec<&ReportQuery> {
         let mut out = vec![
             &self.levels_by_unit,

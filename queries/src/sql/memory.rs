@@ -209,6 +209,11 @@ impl MemoryPool for LimitedPool {
     }
 
     fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> DfResult<()> {
+        if is_repartition_buffer(reservation.consumer()) {
+            // Counted, never refused: see `is_repartition_buffer`.
+            self.inner.grow(reservation, additional);
+            return Ok(());
+        }
         // Operators that can spill catch this error and spill; the hint reaches the user only
         // from those that cannot. The variant stays the same so that they still recognise it.
         self.inner
@@ -233,6 +238,25 @@ impl MemoryPool for LimitedPool {
     fn memory_limit(&self) -> datafusion::execution::memory_pool::MemoryLimit {
         self.inner.memory_limit()
     }
+}
+
+/// Whether a consumer is a `RepartitionExec`'s buffer of batches in flight to one output
+/// partition (`RepartitionExec[N]`; its merges, `RepartitionExec[Merge N]`, cannot spill and are
+/// refused as usual).
+///
+/// The pool never refuses these buffers. When DataFusion 55's repartition is refused, it writes the
+/// batch to a spill pool whose reader waits on the oldest of its open files, and with two files
+/// open it can wait for ever: every thread asleep, no error (apache/datafusion#24883, fixed
+/// after 55.2). The buffers are small and bounded (a repartition stops reading its input while
+/// every output partition has a batch waiting), and they stay counted, so sorts and aggregations
+/// spill earlier instead.
+fn is_repartition_buffer(consumer: &MemoryConsumer) -> bool {
+    consumer.can_spill()
+        && consumer
+            .name()
+            .strip_prefix("RepartitionExec[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -291,6 +315,46 @@ mod tests {
         assert!(m.contains("Resources exhausted"), "{m}");
         assert!(m.contains("--memory-limit") && m.contains(ENV), "{m}");
         assert_eq!(count(MemoryLimit::Unlimited, sql).await.ok(), Some(500_000));
+    }
+
+    /// DataFusion 55's `RepartitionExec`, when it cannot reserve memory for a batch, writes it to
+    /// a spill pool whose reader waits on the oldest of its open files; with two files open it
+    /// can wait for ever (apache/datafusion#24883). Found as a 10 M-risk-point report that
+    /// stopped with every thread asleep. This is that issue's query: without the pool's
+    /// exception for repartition buffers it hangs on its first attempt.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_repartition_under_the_limit_does_not_hang() -> DfResult<()> {
+        let config = super::super::config()
+            .with_target_partitions(2)
+            .with_batch_size(64);
+        let ctx = datafusion::prelude::SessionContext::new_with_config_rt(
+            config,
+            runtime_env(MemoryLimit::Bytes(4 << 20)).map_err(DataFusionError::from)?,
+        );
+        ctx.sql(
+            "CREATE TABLE t AS SELECT value % 13 AS g, \
+               repeat(CAST(value % 337 AS VARCHAR), 12) AS trace_id \
+             FROM generate_series(1, 40000)",
+        )
+        .await?
+        .collect()
+        .await?;
+        for attempt in 0..6 {
+            let run = async {
+                ctx.sql("SELECT g, COUNT(DISTINCT trace_id) AS n FROM t GROUP BY g")
+                    .await?
+                    .collect()
+                    .await
+            };
+            let batches = tokio::time::timeout(std::time::Duration::from_secs(30), run)
+                .await
+                .map_err(|_| {
+                    DataFusionError::Execution(format!("attempt {attempt} hung for 30 s"))
+                })??;
+            let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+            assert_eq!(rows, 13, "attempt {attempt}");
+        }
+        Ok(())
     }
 
     #[test]
