@@ -78,6 +78,12 @@ fn current(table: &str) -> String {
 /// Lists are aggregated as records `struct(key…, value)` without `ORDER BY`, and the rule
 /// functions sort them by their keys (see [`Kind::TextList`]): DataFusion's ordered `array_agg`
 /// was 20 to 40 times slower and held gigabytes at 1 M risk points.
+///
+/// Their texts are cast to plain `Utf8` first. Parquet's texts are read as `Utf8View`, whose
+/// rows point into shared buffers, and `array_agg` keeps every batch it was handed: at 10 M risk
+/// points it counted (and held) those buffers over and over, asked for 600 MB more at once for
+/// the review steps of every table, and failed under the memory limit. Plain texts are copied
+/// row by row, and only what the lists hold is kept.
 const PEOPLE: &str = "people AS ( \
        SELECT unit_id, MAX(unit_name) AS unit_name, person, MAX(department) AS department \
        FROM archive_events GROUP BY unit_id, person)";
@@ -85,14 +91,14 @@ const PEOPLE: &str = "people AS ( \
 /// See [`PEOPLE`].
 const PERSON_YEARS: &str = "person_years AS ( \
        SELECT unit_id, person, CAST(date_part('year', date) AS INT) AS year, \
-         array_agg(struct(date, submitted_at, event_no, event)) AS events \
+         array_agg(struct(date, submitted_at, event_no, arrow_cast(event, 'Utf8'))) AS events \
        FROM archive_events GROUP BY 1, 2, 3)";
 
 /// Each person's whole archive, every event in date order: what `vet_candidate` is handed, as the
 /// browser hands it a person's archive.
 const ARCHIVES: &str = "archives AS ( \
        SELECT unit_id, MAX(unit_name) AS unit_name, person, MAX(department) AS department, \
-         array_agg(struct(date, submitted_at, event_no, event)) AS events \
+         array_agg(struct(date, submitted_at, event_no, arrow_cast(event, 'Utf8'))) AS events \
        FROM archive_events GROUP BY unit_id, person)";
 
 /// `(name, SQL)` of every supervision view, in the order they must be created.
@@ -115,7 +121,8 @@ pub fn definitions() -> Vec<(&'static str, String)> {
             // not in the store (`in_store` false).
             "WITH r AS ( \
                SELECT table_hash, MIN(unit_id) AS unit_id, \
-                 array_agg(struct(submitted_at, hash, event_no, event)) AS events \
+                 array_agg(struct(submitted_at, arrow_cast(hash, 'Utf8'), event_no, \
+                   arrow_cast(event, 'Utf8'))) AS events \
                FROM review_events GROUP BY table_hash), \
              t AS ( \
                SELECT COALESCE(s.hash, r.table_hash) AS hash, s.hash IS NOT NULL AS in_store, \
@@ -161,7 +168,8 @@ pub fn definitions() -> Vec<(&'static str, String)> {
                  pe AS ( \
                    SELECT e.unit_id, e.person, CAST(date_part('year', e.date) AS INT) AS year, \
                      w.period_kind, w.first_month, w.last_month, w.last_day, \
-                     array_agg(struct(e.date, e.submitted_at, e.event_no, e.event)) AS events \
+                     array_agg(struct(e.date, e.submitted_at, e.event_no, \
+                       arrow_cast(e.event, 'Utf8'))) AS events \
                    FROM archive_events e JOIN w \
                      ON CAST(date_part('month', e.date) AS INT) BETWEEN w.first_month AND w.last_month \
                    GROUP BY 1, 2, 3, 4, 5, 6, 7), \
@@ -224,8 +232,9 @@ pub fn definitions() -> Vec<(&'static str, String)> {
                FROM office_records WHERE record_type = 'completed'), \
              done AS ( \
                SELECT unit_id, department_id, \
-                 array_agg(struct(obligation, date, obligation)) AS ids, \
-                 array_agg(struct(obligation, date, date)) AS dates \
+                 array_agg(struct(arrow_cast(obligation, 'Utf8'), date, \
+                   arrow_cast(obligation, 'Utf8'))) AS ids, \
+                 array_agg(struct(arrow_cast(obligation, 'Utf8'), date, date)) AS dates \
                FROM met GROUP BY unit_id, department_id), \
              as_of AS ( \
                SELECT MAX(d) AS as_of FROM ( \
