@@ -247,9 +247,12 @@ impl MemoryPool for LimitedPool {
 /// The pool never refuses these buffers. When DataFusion 55's repartition is refused, it writes the
 /// batch to a spill pool whose reader waits on the oldest of its open files, and with two files
 /// open it can wait for ever: every thread asleep, no error (apache/datafusion#24883, fixed
-/// after 55.2). The buffers are small and bounded (a repartition stops reading its input while
-/// every output partition has a batch waiting), and they stay counted, so sorts and aggregations
-/// spill earlier instead.
+/// after 55.2). The buffers stay counted, so sorts and aggregations spill earlier instead, and
+/// an operator that cannot spill fails with the limit's error rather than the query hanging.
+/// They are not always small: a repartition stops reading its input only while every output
+/// partition has a batch waiting, and a join still building its table leaves its other input's
+/// batches piling up (over 1 GB at 10 M risk points in the `overdue` view, which then fails
+/// under the default limit).
 fn is_repartition_buffer(consumer: &MemoryConsumer) -> bool {
     consumer.can_spill()
         && consumer
