@@ -209,11 +209,6 @@ impl MemoryPool for LimitedPool {
     }
 
     fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> DfResult<()> {
-        if is_repartition_buffer(reservation.consumer()) {
-            // Counted, never refused: see `is_repartition_buffer`.
-            self.inner.grow(reservation, additional);
-            return Ok(());
-        }
         // Operators that can spill catch this error and spill; the hint reaches the user only
         // from those that cannot. The variant stays the same so that they still recognise it.
         self.inner
@@ -238,28 +233,6 @@ impl MemoryPool for LimitedPool {
     fn memory_limit(&self) -> datafusion::execution::memory_pool::MemoryLimit {
         self.inner.memory_limit()
     }
-}
-
-/// Whether a consumer is a `RepartitionExec`'s buffer of batches in flight to one output
-/// partition (`RepartitionExec[N]`; its merges, `RepartitionExec[Merge N]`, cannot spill and are
-/// refused as usual).
-///
-/// The pool never refuses these buffers. When DataFusion 55's repartition is refused, it writes the
-/// batch to a spill pool whose reader waits on the oldest of its open files, and with two files
-/// open it can wait for ever: every thread asleep, no error (apache/datafusion#24883, fixed
-/// after 55.2). The buffers stay counted, so sorts and aggregations spill earlier instead, and
-/// an operator that cannot spill fails with the limit's error rather than the query hanging.
-/// They are not always small: a repartition stops reading its input only while every output
-/// partition has a batch waiting, and a join still building its table leaves its other input's
-/// batches piling up (over 1 GB at 10 M risk points in the `overdue` view, which then fails
-/// under the default limit).
-fn is_repartition_buffer(consumer: &MemoryConsumer) -> bool {
-    consumer.can_spill()
-        && consumer
-            .name()
-            .strip_prefix("RepartitionExec[")
-            .and_then(|rest| rest.strip_suffix(']'))
-            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -322,9 +295,9 @@ mod tests {
 
     /// DataFusion 55's `RepartitionExec`, when it cannot reserve memory for a batch, writes it to
     /// a spill pool whose reader waits on the oldest of its open files; with two files open it
-    /// can wait for ever (apache/datafusion#24883). Found as a 10 M-risk-point report that
-    /// stopped with every thread asleep. This is that query: without the pool's
-    /// exception for repartition buffers it hangs on its first attempt.
+    /// could wait for ever (apache/datafusion#24883). Found as a 10 M-risk-point report that
+    /// stopped with every thread asleep. This is that query: without the patch in
+    /// `vendor/` it hangs on its first attempt.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_repartition_under_the_limit_does_not_hang() -> DfResult<()> {
         let config = super::super::config()
