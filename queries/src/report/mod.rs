@@ -63,6 +63,16 @@ pub struct Summary {
     pub catalog_rows: u64,
 }
 
+impl Summary {
+    /// Adds what another writer wrote (a unit page's tables, charts, page and withheld cells).
+    fn add(&mut self, other: &Summary) {
+        self.tables += other.tables;
+        self.charts += other.charts;
+        self.units += other.units;
+        self.suppressed += other.suppressed;
+    }
+}
+
 /// A SQL string literal.
 pub(crate) fn sql_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -414,10 +424,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
 
     progress("unit pages");
     let (unit_links, s) = pages.join().await??;
-    w.summary.tables += s.tables;
-    w.summary.charts += s.charts;
-    w.summary.units += s.units;
-    w.summary.suppressed += s.suppressed;
+    w.summary.add(&s);
     sections.push(Section {
         id: "units".into(),
         title: "各单位 / units".into(),
@@ -489,10 +496,7 @@ fn unit_pages(
     for page in pages {
         let (link, s) = page?;
         links.push(link);
-        summary.tables += s.tables;
-        summary.charts += s.charts;
-        summary.units += s.units;
-        summary.suppressed += s.suppressed;
+        summary.add(&s);
     }
     Ok((links, summary))
 }
