@@ -55,29 +55,26 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
 /// its id. The latest is the one of the latest batch (`submitted_at`, then `hash`), and of two
 /// with the same id in one batch, the later one (`event_no`).
 ///
-/// Written as "no later version exists" rather than `ROW_NUMBER() OVER (PARTITION BY unit_id, id
-/// …) = 1`: DataFusion's window keeps state per partition, and almost every event is its own,
-/// so at 1 M risk points the window took 2.6 s over the register and 0.34 s over the archive,
-/// the anti-join 0.44 s and 0.04 s.
-///
-/// The versions a later one replaces are found among the events whose id repeats (few), and the
-/// rest are kept by a right join on them: a hash join builds its table, which cannot spill, on
-/// its left side, and "no later version exists" over every event built it on every kept event
-/// (7 M register records, 2 GB, at 10 M risk points: over the memory limit).
+/// Only the events whose id repeats (few) are ranked, with a window over them alone: a window
+/// over every event keeps state per partition, one per event (2.6 s over the register at 1 M
+/// risk points). The rest are kept by a right join on the replaced versions: a hash join builds
+/// its table, which cannot spill, on its left side, and "no later version exists" over every
+/// event built it on every kept event (7 M register records, 2 GB, at 10 M risk points: over
+/// the memory limit).
 ///
 /// The replaced versions' columns have names of their own: with `hash` on both sides, DataFusion
 /// 55 moved `r.hash IS NULL` onto the events' own `hash` once the view was filtered, and
 /// `WHERE record_type = 'assessment'` found nothing.
 fn current(table: &str) -> String {
     format!(
-        "WITH d AS (SELECT unit_id, id FROM {table}_all GROUP BY unit_id, id HAVING COUNT(*) > 1), \
-         v AS (SELECT a.unit_id, a.id, a.submitted_at, a.hash, a.event_no \
-               FROM d JOIN {table}_all a ON a.unit_id = d.unit_id AND a.id = d.id), \
-         replaced AS (SELECT o.hash AS replaced_hash, o.event_no AS replaced_no \
-           FROM v o WHERE EXISTS (SELECT 1 FROM v n \
-           WHERE n.unit_id = o.unit_id AND n.id = o.id \
-             AND (n.submitted_at > o.submitted_at OR (n.submitted_at = o.submitted_at \
-               AND (n.hash > o.hash OR (n.hash = o.hash AND n.event_no > o.event_no)))))) \
+        "WITH replaced AS ( \
+           SELECT replaced_hash, replaced_no FROM ( \
+             SELECT a.hash AS replaced_hash, a.event_no AS replaced_no, \
+               ROW_NUMBER() OVER (PARTITION BY a.unit_id, a.id \
+                 ORDER BY a.submitted_at DESC, a.hash DESC, a.event_no DESC) AS newer \
+             FROM (SELECT unit_id, id FROM {table}_all GROUP BY unit_id, id HAVING COUNT(*) > 1) d \
+             JOIN {table}_all a ON a.unit_id = d.unit_id AND a.id = d.id) \
+           WHERE newer > 1) \
          SELECT t.* FROM replaced r RIGHT JOIN {table}_all t \
            ON r.replaced_hash = t.hash AND r.replaced_no = t.event_no \
          WHERE r.replaced_hash IS NULL"
