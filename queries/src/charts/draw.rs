@@ -178,9 +178,11 @@ where
         }
     }
     if !c.series.is_empty() {
+        // Opaque colours: a translucent legend is blended pixel by pixel in every PNG, and the
+        // grid lines it would let through only clutter it. The grey is black at 40 % on white.
         ch.configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
+            .background_style(WHITE)
+            .border_style(RGBColor(153, 153, 153))
             .label_font((FONT, 14))
             .position(SeriesLabelPosition::UpperRight)
             .draw()

@@ -8,6 +8,7 @@
 //! readable length and cleaned of control characters before drawing.
 
 mod draw;
+mod encode;
 mod font;
 mod pivot;
 mod raster;
@@ -128,6 +129,12 @@ pub fn svg(figure: &Figure, size: (u32, u32)) -> Result<String> {
 /// Draws a figure as a PNG image.
 pub fn png(figure: &Figure, size: (u32, u32)) -> Result<Vec<u8>> {
     raster::png(figure, size)
+}
+
+/// Encodes 8-bit RGB pixels (`w` × `h`, rows top to bottom) as a PNG, as [`png`] does for the
+/// pictures it draws.
+pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
+    encode::png(rgb, w, h, &mut Vec::new())
 }
 
 /// A label fit for drawing: control characters removed, cut to [`MAX_LABEL`] characters.

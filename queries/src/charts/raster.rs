@@ -5,22 +5,20 @@
 //! encoding with adaptive filtering. Here the bitmap backend is wrapped so that text is drawn from
 //! a per-thread cache of rasterised glyphs (the pixels are the same as plotters' own text drawing,
 //! which this reproduces, pixel for pixel), each thread keeps one pixel buffer for all its
-//! pictures, and the PNG is written with fast deflate and one fixed filter.
+//! pictures, and the PNG is written by [`encode`], which filters each row by what it is.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use ab_glyph::{Font, FontRef, GlyphId, ScaleFont};
-use image::ImageEncoder;
-use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use plotters::backend::BitMapBackend;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };
 
-use super::{Figure, chart_error, draw, font};
+use super::{Figure, draw, encode, font};
 use crate::error::Result;
 
 /// Glyphs kept per thread before the cache starts over: a bound on its memory whatever text the
@@ -41,8 +39,9 @@ type GlyphCache = HashMap<(GlyphId, u32), Option<Rc<Raster>>>;
 thread_local! {
     /// This thread's glyphs.
     static GLYPHS: RefCell<GlyphCache> = RefCell::new(HashMap::new());
-    /// The pixel buffer this thread draws into, reused from picture to picture.
-    static PIXELS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The pixel buffer this thread draws into, and the one its rows are filtered into for
+    /// the PNG, both reused from picture to picture.
+    static PIXELS: RefCell<(Vec<u8>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// The glyph `id` at `size` pixels, rasterised once per thread.
@@ -217,25 +216,18 @@ impl DrawingBackend for CachedText<'_> {
     }
 }
 
-/// Draws a figure and encodes it as PNG: fast deflate and the Paeth filter on every row. On
-/// report charts this is within a few per cent of the adaptive filter's size (which tries all
-/// five filters on every row) in half its time; `Sub` is faster still but 1.6 times larger, and
-/// `Up` or no filter defeat the fast deflate (4 to 25 times larger).
+/// Draws a figure and encodes it as PNG (see [`encode`]).
 pub(super) fn png(figure: &Figure, (w, h): (u32, u32)) -> Result<Vec<u8>> {
     let font = font::face()?;
     let len = (w as usize) * (h as usize) * 3;
-    PIXELS.with(|pixels| {
-        let mut rgb = pixels.borrow_mut();
+    PIXELS.with(|buffers| {
+        let (rgb, filtered) = &mut *buffers.borrow_mut();
         // The picture's first step fills it white; the buffer's old pixels never show.
         rgb.resize(len, 0);
         {
             let inner = BitMapBackend::with_buffer(&mut rgb[..len], (w, h));
             draw::figure(CachedText { inner, font }, figure)?;
         }
-        let mut bytes = Vec::with_capacity(len / 16);
-        PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Paeth)
-            .write_image(&rgb[..len], w, h, image::ColorType::Rgb8)
-            .map_err(|e| chart_error(format!("encoding the PNG failed: {e}")))?;
-        Ok(bytes)
+        encode::png(&rgb[..len], w, h, filtered)
     })
 }
