@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
@@ -16,6 +16,7 @@ use futures::StreamExt;
 use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
+use super::table::write_csv_line;
 use super::unit_slug;
 use crate::error::{Error, Result};
 
@@ -78,8 +79,7 @@ impl Writer {
         // A BOM so that spreadsheet programs read the Chinese as UTF-8.
         csv.write_all("\u{feff}".as_bytes())
             .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
-        let header: Vec<String> = HEADERS.iter().map(|h| super::table::csv_cell(h)).collect();
-        writeln!(csv, "{}\r", header.join(","))
+        write_csv_line(&mut csv, HEADERS)
             .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
         let mut book = Workbook::new();
         // Deflate level 1 instead of 6: saving is most of a small workbook's cost, and 1,600 of
@@ -127,9 +127,8 @@ impl Writer {
         Ok(())
     }
 
-    fn row(&mut self, cells: &[String]) -> Result<()> {
-        let fields: Vec<String> = cells.iter().map(|c| super::table::csv_cell(c)).collect();
-        writeln!(self.csv, "{}\r", fields.join(","))
+    fn row(&mut self, cells: &[&str]) -> Result<()> {
+        write_csv_line(&mut self.csv, cells.iter().copied())
             .map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
         if self.sheet_rows > ROWS_PER_SHEET {
             self.new_sheet()?;
@@ -137,7 +136,7 @@ impl Writer {
         let r = self.sheet_rows;
         let sheet = self.sheet()?;
         for (c, v) in cells.iter().enumerate() {
-            sheet.write_string(r, c as u16, v).map_err(xlsx)?;
+            sheet.write_string(r, c as u16, *v).map_err(xlsx)?;
         }
         self.sheet_rows += 1;
         self.rows += 1;
@@ -162,18 +161,15 @@ fn xlsx(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Usage(format!("writing the XLSX catalog failed: {e}"))
 }
 
-fn strings(b: &RecordBatch, i: usize) -> Result<Vec<String>> {
-    let a = cast(b.column(i), &DataType::Utf8)?;
+/// Column `i` of `b` as plain strings (the store's texts are read as string views).
+fn strings(b: &RecordBatch, i: usize) -> Result<ArrayRef> {
+    Ok(cast(b.column(i), &DataType::Utf8)?)
+}
+
+/// Row `r` of a string column; null is the empty string.
+fn text(a: &ArrayRef, r: usize) -> &str {
     let a = a.as_string::<i32>();
-    Ok((0..a.len())
-        .map(|r| {
-            if a.is_null(r) {
-                String::new()
-            } else {
-                a.value(r).to_owned()
-            }
-        })
-        .collect())
+    if a.is_null(r) { "" } else { a.value(r) }
 }
 
 /// Writes every unit's catalog into `dir`, from the report's catalog `query` (rows ordered by
@@ -193,14 +189,12 @@ pub async fn write(
     let mut done: Vec<Writer> = Vec::new();
     while let Some(batch) = stream.next().await {
         let batch = batch?;
-        let cols: Vec<Vec<String>> = (0..batch.num_columns())
+        let cols: Vec<ArrayRef> = (0..batch.num_columns())
             .map(|i| strings(&batch, i))
             .collect::<Result<_>>()?;
-        // Each row is read across all columns, so the index is the natural loop variable.
-        #[allow(clippy::needless_range_loop)]
         for r in 0..batch.num_rows() {
-            let unit_id = &cols[0][r];
-            if current.as_ref().is_none_or(|w| w.unit_id != *unit_id) {
+            let unit_id = text(&cols[0], r);
+            if current.as_ref().is_none_or(|w| w.unit_id != unit_id) {
                 if let Some(w) = current.take() {
                     done.push(w);
                     if done.len() >= FINISH_TOGETHER {
@@ -209,15 +203,17 @@ pub async fn write(
                 }
                 current = Some(Writer::new(dir, unit_id)?);
             }
-            let mut cells: Vec<String> = (3..13).map(|c| cols[c][r].clone()).collect();
+            let role;
+            let mut cells: [&str; 10] = std::array::from_fn(|c| text(&cols[c + 3], r));
             if public {
                 // Role id → the role's name in the table's scheme.
-                let name = registry
-                    .get(&cols[2][r])
+                role = registry
+                    .get(text(&cols[2], r))
                     .ok()
-                    .and_then(|s| s.role(&cells[9]))
-                    .map(|x| x.name.zh.clone());
-                cells[9] = name.unwrap_or_else(|| "（责任岗位）".to_owned());
+                    .and_then(|s| s.role(cells[9]))
+                    .map(|x| x.name.zh.clone())
+                    .unwrap_or_else(|| "（责任岗位）".to_owned());
+                cells[9] = &role;
             }
             if let Some(w) = current.as_mut() {
                 w.row(&cells)?;

@@ -1,5 +1,6 @@
 //! A small in-memory table for the report: typed cells, suppression for publication, CSV and HTML.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -135,7 +136,7 @@ impl Table {
     pub fn to_csv(&self, k: u64) -> String {
         let mut out = String::new();
         let line = |out: &mut String, cells: Vec<String>| {
-            let fields: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            let fields: Vec<Cow<'_, str>> = cells.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&fields.join(","));
             out.push_str("\r\n");
         };
@@ -204,17 +205,29 @@ pub fn escape(s: &str) -> String {
 }
 
 /// One CSV field: quoted when needed, formulas defused.
-pub(crate) fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+pub(crate) fn csv_cell(s: &str) -> Cow<'_, str> {
+    let guard = s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
+    let quote = s.contains([',', '"', '\n', '\r']);
+    let lead = if guard { "'" } else { "" };
+    match quote {
+        true => Cow::Owned(format!("\"{lead}{}\"", s.replace('"', "\"\""))),
+        false if guard => Cow::Owned(format!("'{s}")),
+        false => Cow::Borrowed(s),
     }
+}
+
+/// Writes one CSV line of `cells` (each through [`csv_cell`]), ended by CRLF.
+pub(crate) fn write_csv_line<'a>(
+    out: &mut impl std::io::Write,
+    cells: impl IntoIterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    for (i, c) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(csv_cell(c).as_bytes())?;
+    }
+    out.write_all(b"\r\n")
 }
 
 #[cfg(test)]
@@ -254,6 +267,18 @@ mod tests {
         assert!(csv.contains("\"<b>&\"\"x\"\"\""), "{csv}");
         assert!(csv.contains("'=cmd()"), "{csv}");
         assert!(csv.contains("\"a,b\""), "{csv}");
+    }
+
+    #[test]
+    fn a_csv_line_quotes_defuses_and_borrows_plain_fields() {
+        let mut out = Vec::new();
+        write_csv_line(&mut out, ["党政办", "=1+1,\"x\"", "-5", "-x", "a\nb", ""])
+            .expect("a Vec takes bytes");
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            "党政办,\"'=1+1,\"\"x\"\"\",-5,'-x,\"a\nb\",\r\n"
+        );
+        assert!(matches!(csv_cell("财政所"), Cow::Borrowed(_)));
     }
 
     #[test]
