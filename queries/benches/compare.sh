@@ -212,8 +212,11 @@ for r in $(seq 1 "$report_runs"); do
   bare() { timed "bare-$r" engine=sunlight step=bare -- \
     "$suite_bin" --store "$store" --report --year "$year"; }
   if [ $((r % 2)) = 1 ]; then rep; bare; else bare; rep; fi
-  rm -rf "$out/report-$r"
 done
+# Removed after all rounds, not between them: ext4 creates files more slowly just after many were
+# deleted (`recently_deleted` in its inode allocator, seen with perf), which slowed the next
+# round's report by a second or more at 1 M risk points.
+for r in $(seq 1 "$report_runs"); do rm -rf "$out/report-$r"; done
 
 # --- 5. the notebook kernel ------------------------------------------------------------------------
 if [ "$kernel" = 1 ]; then
