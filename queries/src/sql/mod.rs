@@ -30,6 +30,7 @@ mod args;
 pub mod memory;
 mod responsible_for;
 mod risk_level;
+mod superseded;
 pub mod supervision;
 mod table_deadline;
 pub mod views;
@@ -171,13 +172,16 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
             vec![vec![superseded]],
         )?),
     )?;
+    // The current versions: a lookup in the superseded hashes (see `superseded`), not an
+    // anti-join with the table of them.
+    ctx.register_udf(ScalarUDF::from(superseded::Superseded::new(hashes.clone())));
     let current = |t: &str| {
         if hashes.is_empty() {
             format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all")
         } else {
             format!(
-                "CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all \
-                 WHERE hash NOT IN (SELECT hash FROM superseded_hashes)"
+                "CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all WHERE NOT {}(hash)",
+                superseded::NAME
             )
         }
     };
