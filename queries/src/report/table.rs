@@ -135,14 +135,10 @@ impl Table {
     /// with an apostrophe, so a department name such as `=HYPERLINK(…)` stays text.
     pub fn to_csv(&self, k: u64) -> String {
         let mut out = String::new();
-        let line = |out: &mut String, cells: Vec<String>| {
-            let fields: Vec<Cow<'_, str>> = cells.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&fields.join(","));
-            out.push_str("\r\n");
-        };
-        line(&mut out, self.columns.clone());
+        push_csv_line(&mut out, self.columns.iter().map(String::as_str));
         for r in &self.rows {
-            line(&mut out, r.iter().map(|c| c.display(k)).collect());
+            let cells: Vec<String> = r.iter().map(|c| c.display(k)).collect();
+            push_csv_line(&mut out, cells.iter().map(String::as_str));
         }
         out
     }
@@ -216,18 +212,15 @@ pub(crate) fn csv_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Writes one CSV line of `cells` (each through [`csv_cell`]), ended by CRLF.
-pub(crate) fn write_csv_line<'a>(
-    out: &mut impl std::io::Write,
-    cells: impl IntoIterator<Item = &'a str>,
-) -> std::io::Result<()> {
+/// Appends one CSV line of `cells` (each through [`csv_cell`]), ended by CRLF.
+pub(crate) fn push_csv_line<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
     for (i, c) in cells.into_iter().enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.push(',');
         }
-        out.write_all(csv_cell(c).as_bytes())?;
+        out.push_str(&csv_cell(c));
     }
-    out.write_all(b"\r\n")
+    out.push_str("\r\n");
 }
 
 #[cfg(test)]
@@ -271,13 +264,9 @@ mod tests {
 
     #[test]
     fn a_csv_line_quotes_defuses_and_borrows_plain_fields() {
-        let mut out = Vec::new();
-        write_csv_line(&mut out, ["党政办", "=1+1,\"x\"", "-5", "-x", "a\nb", ""])
-            .expect("a Vec takes bytes");
-        assert_eq!(
-            String::from_utf8(out).expect("UTF-8"),
-            "党政办,\"'=1+1,\"\"x\"\"\",-5,'-x,\"a\nb\",\r\n"
-        );
+        let mut out = String::new();
+        push_csv_line(&mut out, ["党政办", "=1+1,\"x\"", "-5", "-x", "a\nb", ""]);
+        assert_eq!(out, "党政办,\"'=1+1,\"\"x\"\"\",-5,'-x,\"a\nb\",\r\n");
         assert!(matches!(csv_cell("财政所"), Cow::Borrowed(_)));
     }
 

@@ -158,25 +158,12 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
          FROM submissions_all s LEFT JOIN multi_versions v ON s.hash = v.hash",
     )
     .await?;
-    let superseded_schema: SchemaRef =
-        Arc::new(Schema::new(vec![Field::new("hash", DataType::Utf8, false)]));
-    let superseded = RecordBatch::try_new(
-        superseded_schema.clone(),
-        vec![Arc::new(StringArray::from(hashes.clone()))],
-    )?;
-    ctx.deregister_table("superseded_hashes")?;
-    ctx.register_table(
-        "superseded_hashes",
-        Arc::new(MemTable::try_new(
-            superseded_schema,
-            vec![vec![superseded]],
-        )?),
-    )?;
     // The current versions: a lookup in the superseded hashes (see `superseded`), not an
     // anti-join with the table of them.
-    ctx.register_udf(ScalarUDF::from(superseded::Superseded::new(hashes.clone())));
+    let none_superseded = hashes.is_empty();
+    ctx.register_udf(ScalarUDF::from(superseded::Superseded::new(hashes)));
     let current = |t: &str| {
-        if hashes.is_empty() {
+        if none_superseded {
             format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all")
         } else {
             format!(
