@@ -134,7 +134,7 @@ pub fn png(figure: &Figure, size: (u32, u32)) -> Result<Vec<u8>> {
 /// Encodes 8-bit RGB pixels (`w` × `h`, rows top to bottom) as a PNG, as [`png`] does for the
 /// pictures it draws.
 pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
-    encode::png(rgb, w, h, &mut Vec::new())
+    encode::png(rgb, w, h, &mut encode::Scratch::new())
 }
 
 /// A label fit for drawing: control characters removed, cut to [`MAX_LABEL`] characters.

@@ -36,12 +36,16 @@ struct Raster {
 /// for glyphs without an outline (spaces).
 type GlyphCache = HashMap<(GlyphId, u32), Option<Rc<Raster>>>;
 
+/// The levels of a glyph's coverage (its anti-aliasing) above none.
+const COVERAGE_STEPS: f32 = 32.0;
+
 thread_local! {
     /// This thread's glyphs.
     static GLYPHS: RefCell<GlyphCache> = RefCell::new(HashMap::new());
-    /// The pixel buffer this thread draws into, and the one its rows are filtered into for
-    /// the PNG, both reused from picture to picture.
-    static PIXELS: RefCell<(Vec<u8>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// The pixel buffer this thread draws into, and the PNG encoder's buffers, all reused from
+    /// picture to picture.
+    static PIXELS: RefCell<(Vec<u8>, encode::Scratch)> =
+        const { RefCell::new((Vec::new(), encode::Scratch::new())) };
 }
 
 /// The glyph `id` at `size` pixels, rasterised once per thread.
@@ -57,6 +61,9 @@ fn glyph(font: &FontRef<'static>, id: GlyphId, size: f32) -> Option<Rc<Raster>> 
         let raster = font.outline_glyph(id.with_scale(size)).map(|q| {
             let mut pixels = Vec::new();
             q.draw(|x, y, c| {
+                // Coverage in 32 steps: the eye cannot tell them from more, and a chart's text
+                // then adds few colours, so that the PNG encoder can mostly use a palette.
+                let c = (c.clamp(0.0, 1.0) * COVERAGE_STEPS).round() / COVERAGE_STEPS;
                 // Uncovered pixels draw nothing (plotters skips alpha 0).
                 if c > 0.0 {
                     pixels.push((x as u16, y as u16, c));
@@ -221,13 +228,13 @@ pub(super) fn png(figure: &Figure, (w, h): (u32, u32)) -> Result<Vec<u8>> {
     let font = font::face()?;
     let len = (w as usize) * (h as usize) * 3;
     PIXELS.with(|buffers| {
-        let (rgb, filtered) = &mut *buffers.borrow_mut();
+        let (rgb, scratch) = &mut *buffers.borrow_mut();
         // The picture's first step fills it white; the buffer's old pixels never show.
         rgb.resize(len, 0);
         {
             let inner = BitMapBackend::with_buffer(&mut rgb[..len], (w, h));
             draw::figure(CachedText { inner, font }, figure)?;
         }
-        encode::png(&rgb[..len], w, h, filtered)
+        encode::png(&rgb[..len], w, h, scratch)
     })
 }
