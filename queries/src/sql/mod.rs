@@ -27,6 +27,7 @@
 //! spill to disk beyond it, see [`memory`].
 
 mod args;
+mod key_hash;
 pub mod memory;
 mod responsible_for;
 mod risk_level;
@@ -111,6 +112,7 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
     ctx.register_udf(ScalarUDF::from(RiskLevel::new(registry)));
     ctx.register_udf(ScalarUDF::from(ResponsibleFor::new(registry)));
     ctx.register_udf(ScalarUDF::from(TableDeadline::new(registry)));
+    ctx.register_udf(ScalarUDF::from(key_hash::KeyHash::new()));
     supervision::register_functions(ctx, registry);
 }
 

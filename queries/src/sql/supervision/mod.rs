@@ -55,7 +55,9 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
 /// its id. The latest is the one of the latest batch (`submitted_at`, then `hash`), and of two
 /// with the same id in one batch, the later one (`event_no`).
 ///
-/// Only the events whose id repeats (few) are ranked, with a window over them alone: a window
+/// Only the events whose id repeats (few) are ranked, with a window over them alone; they are
+/// found by grouping on [`super::key_hash`] of the unit and id, not on the two texts (3.5 s and
+/// a 700 MB spill over the 7.1 M register records at 10 M risk points). A window
 /// over every event keeps state per partition, one per event (2.6 s over the register at 1 M
 /// risk points). The rest are kept by a right join on the replaced versions: a hash join builds
 /// its table, which cannot spill, on its left side, and "no later version exists" over every
@@ -72,8 +74,9 @@ fn current(table: &str) -> String {
              SELECT a.hash AS replaced_hash, a.event_no AS replaced_no, \
                ROW_NUMBER() OVER (PARTITION BY a.unit_id, a.id \
                  ORDER BY a.submitted_at DESC, a.hash DESC, a.event_no DESC) AS newer \
-             FROM (SELECT unit_id, id FROM {table}_all GROUP BY unit_id, id HAVING COUNT(*) > 1) d \
-             JOIN {table}_all a ON a.unit_id = d.unit_id AND a.id = d.id) \
+             FROM (SELECT key_hash(unit_id, id) AS k FROM {table}_all \
+                   GROUP BY 1 HAVING COUNT(*) > 1) d \
+             JOIN {table}_all a ON key_hash(a.unit_id, a.id) = d.k) \
            WHERE newer > 1) \
          SELECT t.* FROM replaced r RIGHT JOIN {table}_all t \
            ON r.replaced_hash = t.hash AND r.replaced_no = t.event_no \
