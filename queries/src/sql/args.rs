@@ -86,3 +86,25 @@ macro_rules! same_registry {
     };
 }
 pub(crate) use same_registry;
+
+/// For tests: the first column of every batch `sql` returns in a session with `udf`, as
+/// optional values read by `value` (a null is `None`).
+#[cfg(test)]
+pub async fn first_column<T>(
+    udf: datafusion::logical_expr::ScalarUDF,
+    sql: &str,
+    value: impl Fn(&ArrayRef, usize) -> T,
+) -> Result<Vec<Option<T>>> {
+    let ctx = datafusion::prelude::SessionContext::new();
+    ctx.register_udf(udf);
+    let batches = ctx.sql(sql).await?.collect().await?;
+    Ok(batches
+        .iter()
+        .flat_map(|b| {
+            let a = b.column(0);
+            (0..a.len())
+                .map(|i| (!a.is_null(i)).then(|| value(a, i)))
+                .collect::<Vec<_>>()
+        })
+        .collect())
+}

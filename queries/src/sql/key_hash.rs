@@ -94,26 +94,17 @@ impl ScalarUDFImpl for KeyHash {
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::array::AsArray;
     use datafusion::arrow::datatypes::UInt64Type;
     use datafusion::logical_expr::ScalarUDF;
-    use datafusion::prelude::SessionContext;
 
     use super::*;
 
     async fn ask(sql: &str) -> Result<Vec<Option<u64>>> {
-        let ctx = SessionContext::new();
-        ctx.register_udf(ScalarUDF::from(KeyHash::new()));
-        let batches = ctx.sql(sql).await?.collect().await?;
-        Ok(batches
-            .iter()
-            .flat_map(|b| {
-                let a = b.column(0).as_primitive::<UInt64Type>();
-                (0..a.len())
-                    .map(|i| (!a.is_null(i)).then(|| a.value(i)))
-                    .collect::<Vec<_>>()
-            })
-            .collect())
+        super::super::args::first_column(ScalarUDF::from(KeyHash::new()), sql, |a, i| {
+            a.as_primitive::<UInt64Type>().value(i)
+        })
+        .await
     }
 
     #[tokio::test]

@@ -94,25 +94,14 @@ impl ScalarUDFImpl for Superseded {
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::array::AsArray;
     use datafusion::logical_expr::ScalarUDF;
-    use datafusion::prelude::SessionContext;
 
     use super::*;
 
     async fn ask(sql: &str) -> Result<Vec<Option<bool>>> {
-        let ctx = SessionContext::new();
-        ctx.register_udf(ScalarUDF::from(Superseded::new(["old".to_owned()])));
-        let batches = ctx.sql(sql).await?.collect().await?;
-        Ok(batches
-            .iter()
-            .flat_map(|b| {
-                let a = b.column(0).as_boolean();
-                (0..a.len())
-                    .map(|i| (!a.is_null(i)).then(|| a.value(i)))
-                    .collect::<Vec<_>>()
-            })
-            .collect())
+        let udf = ScalarUDF::from(Superseded::new(["old".to_owned()]));
+        super::super::args::first_column(udf, sql, |a, i| a.as_boolean().value(i)).await
     }
 
     #[tokio::test]
