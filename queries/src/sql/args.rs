@@ -26,7 +26,17 @@ pub fn text_arg(func: &str, position: usize, name: &str, t: &DataType) -> Result
     }
 }
 
-/// Reads a column that coercion made `Utf8` (or `Null`) as optional strings.
+/// Keeps a text argument's type as it is (no copy of string views to `Utf8`), or explains
+/// which argument is wrong.
+pub fn text_arg_as_is(func: &str, position: usize, name: &str, t: &DataType) -> Result<DataType> {
+    if is_text(t) {
+        Ok(t.clone())
+    } else {
+        plan_err!("{func}: argument {position} ({name}) must be text, but it is {t}")
+    }
+}
+
+/// Reads a text column (`Utf8`, `LargeUtf8`, `Utf8View` or `Null`) as optional strings.
 pub fn texts<'a>(func: &str, name: &str, a: &'a ArrayRef) -> Result<Vec<Option<&'a str>>> {
     match a.data_type() {
         DataType::Utf8 => Ok(a.as_string::<i32>().iter().collect()),

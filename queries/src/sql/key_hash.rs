@@ -18,7 +18,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::args::{answer, arrays, is_text, texts};
+use super::args::{answer, arrays, text_arg_as_is, texts};
 
 /// The SQL name.
 pub const NAME: &str = "key_hash";
@@ -66,14 +66,16 @@ impl ScalarUDFImpl for KeyHash {
     /// Any text type as it is: the store's texts are read as string views, and a cast to
     /// `Utf8` would copy every one.
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [a, b] if is_text(a) && is_text(b) => Ok(arg_types.to_vec()),
-            [a, b] => plan_err!("{NAME}: both arguments must be text, but they are {a} and {b}"),
-            _ => plan_err!(
-                "{NAME} takes two arguments, but {} were given",
+        let [a, b] = arg_types else {
+            return plan_err!(
+                "{NAME} takes two arguments, (a, b), but {} were given",
                 arg_types.len()
-            ),
-        }
+            );
+        };
+        Ok(vec![
+            text_arg_as_is(NAME, 1, "a", a)?,
+            text_arg_as_is(NAME, 2, "b", b)?,
+        ])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {

@@ -305,26 +305,18 @@ fn water_level(total: usize, mut others: Vec<usize>) -> usize {
 }
 
 impl ShareState {
-    fn add(&mut self, id: usize, can_spill: bool, bytes: usize) {
+    /// Applies `op` (`usize::saturating_add` or `saturating_sub`) with `bytes` to what consumer
+    /// `id` holds and to its kind's total.
+    fn change(&mut self, id: usize, can_spill: bool, bytes: usize, op: fn(usize, usize) -> usize) {
         if let Some(c) = self.consumers.get_mut(&id) {
-            c.1 = c.1.saturating_add(bytes);
+            c.1 = op(c.1, bytes);
         }
-        if can_spill {
-            self.spillable = self.spillable.saturating_add(bytes);
+        let total = if can_spill {
+            &mut self.spillable
         } else {
-            self.unspillable = self.unspillable.saturating_add(bytes);
-        }
-    }
-
-    fn remove(&mut self, id: usize, can_spill: bool, bytes: usize) {
-        if let Some(c) = self.consumers.get_mut(&id) {
-            c.1 = c.1.saturating_sub(bytes);
-        }
-        if can_spill {
-            self.spillable = self.spillable.saturating_sub(bytes);
-        } else {
-            self.unspillable = self.unspillable.saturating_sub(bytes);
-        }
+            &mut self.unspillable
+        };
+        *total = op(*total, bytes);
     }
 }
 
@@ -354,7 +346,7 @@ impl MemoryPool for SharePool {
         if let Some((can_spill, held)) = state.consumers.remove(&consumer.id()) {
             // Reservations are freed before their consumer goes; this only keeps the totals
             // right if one was not.
-            state.remove(consumer.id(), can_spill, held);
+            state.change(consumer.id(), can_spill, held, usize::saturating_sub);
             if can_spill {
                 state.spillers = state.spillers.saturating_sub(1);
             }
@@ -363,12 +355,14 @@ impl MemoryPool for SharePool {
 
     fn grow(&self, reservation: &MemoryReservation, additional: usize) {
         let c = reservation.consumer();
-        self.lock().add(c.id(), c.can_spill(), additional);
+        self.lock()
+            .change(c.id(), c.can_spill(), additional, usize::saturating_add);
     }
 
     fn shrink(&self, reservation: &MemoryReservation, shrink: usize) {
         let c = reservation.consumer();
-        self.lock().remove(c.id(), c.can_spill(), shrink);
+        self.lock()
+            .change(c.id(), c.can_spill(), shrink, usize::saturating_sub);
     }
 
     fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> DfResult<()> {
@@ -409,7 +403,7 @@ impl MemoryPool for SharePool {
         };
         match available {
             None => {
-                state.add(id, consumer.can_spill(), additional);
+                state.change(id, consumer.can_spill(), additional, usize::saturating_add);
                 Ok(())
             }
             Some(available) => Err(DataFusionError::ResourcesExhausted(format!(

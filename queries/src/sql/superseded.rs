@@ -17,7 +17,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::args::{answer, arrays, is_text, texts};
+use super::args::{answer, arrays, text_arg_as_is, texts};
 
 /// The SQL name.
 pub const NAME: &str = "superseded";
@@ -68,14 +68,13 @@ impl ScalarUDFImpl for Superseded {
     /// Any text type as it is: the store's hashes are read as string views, and a cast to
     /// `Utf8` would copy every one.
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        match arg_types {
-            [t] if is_text(t) => Ok(vec![t.clone()]),
-            [t] => plan_err!("{NAME}: argument 1 (hash) must be text, but it is {t}"),
-            _ => plan_err!(
+        let [hash] = arg_types else {
+            return plan_err!(
                 "{NAME} takes one argument, (hash), but {} were given",
                 arg_types.len()
-            ),
-        }
+            );
+        };
+        Ok(vec![text_arg_as_is(NAME, 1, "hash", hash)?])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
