@@ -153,6 +153,8 @@ fn report_numbers_match_an_independent_count() {
     let registry = presets::registry();
     let mut by_unit: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut by_dept: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    // Department-table risk points by unit id, and the departments counted.
+    let mut catalog_of: BTreeMap<String, (i64, BTreeMap<String, i64>)> = BTreeMap::new();
     for v in current_submissions(&data.join("submissions"))
         .iter()
         .filter(|v| v["year"].as_i64() == Some(YEAR))
@@ -173,6 +175,10 @@ fn report_numbers_match_an_independent_count() {
             *by_unit.entry((unit.clone(), sev.to_owned())).or_default() += 1;
             if v["table"] == "department" {
                 let dept = v["department"]["name"].as_str().expect("dept").to_owned();
+                let id = v["unit"]["id"].as_str().expect("unit id").to_owned();
+                let c = catalog_of.entry(id).or_default();
+                c.0 += 1;
+                *c.1.entry(dept.clone()).or_default() += 1;
                 *by_dept
                     .entry((unit.clone(), dept, level.name.zh.clone()))
                     .or_default() += 1;
@@ -218,6 +224,18 @@ fn report_numbers_match_an_independent_count() {
         by_dept.values().sum::<i64>(),
         "catalog rows = department-table risk points"
     );
+    // Each unit's file holds its own rows (the units are written on several threads).
+    assert!(catalog_of.len() > 1, "the demo data has several units");
+    for (id, (rows, depts)) in &catalog_of {
+        let file = out.join(format!("catalog/catalog-{id}.csv"));
+        let lines = csv(&file);
+        assert_eq!(lines.len() as i64 - 1, *rows, "rows of {}", file.display());
+        let mut seen: BTreeMap<String, i64> = BTreeMap::new();
+        for l in &lines[1..] {
+            *seen.entry(l[0].clone()).or_default() += 1;
+        }
+        assert_eq!(&seen, depts, "departments of {}", file.display());
+    }
     for png in ["levels.png", "types.png", "completion.png"] {
         let bytes = fs::read(out.join("charts").join(png)).expect("chart");
         assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");

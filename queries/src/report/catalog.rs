@@ -2,18 +2,20 @@
 //! XLSX workbook in the seeds' column order, ready for 公示 and 备案.
 //!
 //! The rows are streamed from one query ordered by unit, and each unit's files are written as its
-//! rows arrive, so memory stays flat however large the store is.
+//! rows arrive (by one writer thread per core, a unit to each in turn), so memory stays flat
+//! however large the store is.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
-use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use super::table::push_csv_line;
@@ -175,9 +177,24 @@ fn text(a: &ArrayRef, r: usize) -> &str {
     if a.is_null(r) { "" } else { a.value(r) }
 }
 
+/// What the catalog query hands a file writer: a unit starts, or rows `rows` of a batch (its
+/// columns cast to plain strings) belong to the unit last started.
+enum Part {
+    /// The unit's id and its place in the query's order.
+    Unit(String, usize),
+    /// Rows of the unit last started: the batch's columns and the rows' range.
+    Rows(Arc<Vec<ArrayRef>>, Range<usize>),
+}
+
 /// Writes every unit's catalog into `dir`, from the report's catalog `query` (rows ordered by
 /// unit). With `public`, the query's responsible column holds the responsible role's id, written
 /// as the role's name (分管领导…) instead of whatever the table named, which may be a person.
+///
+/// The query's rows are handed, a unit at a time, to one file writer per core: writing the
+/// workbooks' cells and zipping them is most of the catalog's cost. At 10 M risk points (16,000
+/// units, 2.16 M rows) the catalog step took about 25 s with the files written on the query's
+/// thread, and 12 s with two writers. Each writer's queue holds a few slices of batches, so
+/// memory stays flat whatever the size of a unit.
 pub async fn write(
     ctx: &SessionContext,
     dir: &Path,
@@ -186,64 +203,114 @@ pub async fn write(
 ) -> Result<Vec<UnitCatalog>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the catalog folder", dir, e))?;
     let mut stream = ctx.sql(query).await?.execute_stream().await?;
-    let registry = sunlight_core::presets::registry();
-    let mut out = Vec::new();
-    let mut current: Option<Writer> = None;
-    let mut done: Vec<Writer> = Vec::new();
-    while let Some(batch) = stream.next().await {
+    let writers = std::thread::available_parallelism().map_or(2, usize::from);
+    let mut queues = Vec::with_capacity(writers);
+    let mut threads = Vec::with_capacity(writers);
+    for _ in 0..writers {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Part>(QUEUED);
+        let dir = dir.to_owned();
+        queues.push(tx);
+        threads.push(std::thread::spawn(move || write_units(&dir, rx, public)));
+    }
+    // The writer of the current unit, `units` so far.
+    let (mut at, mut units, mut unit) = (0, 0usize, None::<String>);
+    let mut sent = Ok(());
+    'batches: while let Some(batch) = stream.next().await {
         let batch = batch?;
         // Plain strings: the store's texts are read as string views.
-        let cols: Vec<ArrayRef> = batch
-            .columns()
-            .iter()
-            .map(|c| cast(c, &DataType::Utf8))
-            .collect::<std::result::Result<_, _>>()?;
-        for r in 0..batch.num_rows() {
-            let unit_id = text(&cols[0], r);
-            if current.as_ref().is_none_or(|w| w.unit_id != unit_id) {
-                if let Some(w) = current.take() {
-                    done.push(w);
-                    if done.len() >= FINISH_TOGETHER {
-                        finish_all(&mut done, &mut out)?;
-                    }
+        let cols: Arc<Vec<ArrayRef>> = Arc::new(
+            batch
+                .columns()
+                .iter()
+                .map(|c| cast(c, &DataType::Utf8))
+                .collect::<std::result::Result<_, _>>()?,
+        );
+        let mut r = 0;
+        while r < batch.num_rows() {
+            let id = text(&cols[0], r);
+            let mut end = r + 1;
+            while end < batch.num_rows() && text(&cols[0], end) == id {
+                end += 1;
+            }
+            if unit.as_deref() != Some(id) {
+                at = units % writers;
+                unit = Some(id.to_owned());
+                sent = queues[at].send(Part::Unit(id.to_owned(), units)).await;
+                units += 1;
+            }
+            if sent.is_ok() {
+                sent = queues[at].send(Part::Rows(Arc::clone(&cols), r..end)).await;
+            }
+            if sent.is_err() {
+                // A writer stopped: its error is reported below.
+                break 'batches;
+            }
+            r = end;
+        }
+    }
+    drop(queues);
+    let written = tokio::task::spawn_blocking(move || {
+        threads.into_iter().map(|t| t.join()).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| Error::Query(datafusion::error::DataFusionError::External(Box::new(e))))?;
+    let mut out = Vec::with_capacity(units);
+    for w in written {
+        match w {
+            Ok(done) => out.extend(done?),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+    // Back in the query's order.
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out.into_iter().map(|(_, c)| c).collect())
+}
+
+/// Parts a writer's queue holds: with batches of 8,192 rows, at most a few batches per writer.
+const QUEUED: usize = 16;
+
+/// One writer thread: writes the units of its queue, each when the next one starts; returns
+/// them with their place in the query's order.
+fn write_units(
+    dir: &Path,
+    mut parts: tokio::sync::mpsc::Receiver<Part>,
+    public: bool,
+) -> Result<Vec<(usize, UnitCatalog)>> {
+    let registry = sunlight_core::presets::registry();
+    let mut out = Vec::new();
+    let mut current: Option<(usize, Writer)> = None;
+    while let Some(part) = parts.blocking_recv() {
+        match part {
+            Part::Unit(id, i) => {
+                if let Some((i, w)) = current.take() {
+                    out.push((i, w.finish()?));
                 }
-                current = Some(Writer::new(dir, unit_id)?);
+                current = Some((i, Writer::new(dir, &id)?));
             }
-            let role;
-            let mut cells: [&str; 10] = std::array::from_fn(|c| text(&cols[c + 3], r));
-            if public {
-                // Role id → the role's name in the table's scheme.
-                role = registry
-                    .get(text(&cols[2], r))
-                    .ok()
-                    .and_then(|s| s.role(cells[9]))
-                    .map(|x| x.name.zh.clone())
-                    .unwrap_or_else(|| "（责任岗位）".to_owned());
-                cells[9] = &role;
-            }
-            if let Some(w) = current.as_mut() {
-                w.row(&cells)?;
+            Part::Rows(cols, rows) => {
+                let Some((_, w)) = current.as_mut() else {
+                    continue;
+                };
+                for r in rows {
+                    let role;
+                    let mut cells: [&str; 10] = std::array::from_fn(|c| text(&cols[c + 3], r));
+                    if public {
+                        // Role id → the role's name in the table's scheme.
+                        role = registry
+                            .get(text(&cols[2], r))
+                            .ok()
+                            .and_then(|s| s.role(cells[9]))
+                            .map(|x| x.name.zh.clone())
+                            .unwrap_or_else(|| "（责任岗位）".to_owned());
+                        cells[9] = &role;
+                    }
+                    w.row(&cells)?;
+                }
             }
         }
     }
-    if let Some(w) = current.take() {
-        done.push(w);
+    if let Some((i, w)) = current.take() {
+        out.push((i, w.finish()?));
     }
-    finish_all(&mut done, &mut out)?;
     Ok(out)
-}
-
-/// Units whose workbooks are saved together, on every core (each holds open temporary files).
-const FINISH_TOGETHER: usize = 32;
-
-/// Saves the finished units' files (the XLSX is zipped on save) on every core.
-fn finish_all(done: &mut Vec<Writer>, out: &mut Vec<UnitCatalog>) -> Result<()> {
-    let finished: Vec<Result<UnitCatalog>> = std::mem::take(done)
-        .into_par_iter()
-        .map(Writer::finish)
-        .collect();
-    for f in finished {
-        out.push(f?);
-    }
-    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Options, Section, escape};
+use super::{Options, Section, Table, escape};
 
 const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;margin:0 auto;max-width:1200px;padding:1.5rem;color:#1a1a1a;line-height:1.5}\
 h1{font-size:1.6rem;border-bottom:3px solid #0072B2;padding-bottom:.4rem}h2{font-size:1.2rem;margin-top:2rem}\
@@ -11,6 +11,18 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:
 td.suppressed{color:#777;font-style:italic}.note{color:#555;font-size:.9rem}.files a{margin-right:.8rem}\
 figure{margin:0;overflow-x:auto}figure svg{max-width:100%;height:auto}.public{background:#fff8e1;border:1px solid #E69F00;padding:.5rem}\
 @media print{nav{display:none}section{page-break-inside:avoid}}";
+
+/// The rows of a table a page shows; the rest are in its CSV file.
+const SHOWN_ROWS: usize = 200;
+
+/// A section's table as HTML: its first rows, every cell escaped, counts below `k` marked.
+pub(super) fn table(t: &Table, k: u64) -> String {
+    if t.rows.is_empty() {
+        "<p class=\"note\">无数据 / no data</p>\n".to_owned()
+    } else {
+        t.to_html(k, SHOWN_ROWS)
+    }
+}
 
 /// A whole page.
 pub(super) fn page(title: &str, sections: &[Section], opts: &Options, nested: bool) -> String {
@@ -60,11 +72,7 @@ pub(super) fn page(title: &str, sections: &[Section], opts: &Options, nested: bo
             let _ = write!(out, "<figure>\n{svg}\n</figure>\n");
         }
         if let Some(t) = &s.table {
-            if t.rows.is_empty() {
-                out.push_str("<p class=\"note\">无数据 / no data</p>\n");
-            } else {
-                out.push_str(&t.to_html(opts.k, 200));
-            }
+            out.push_str(t);
         }
         if !s.files.is_empty() {
             out.push_str("<p class=\"files\">");

@@ -101,7 +101,10 @@ pub(crate) struct Section {
     pub(crate) title: String,
     pub(crate) note: String,
     pub(crate) svg: Option<String>,
-    pub(crate) table: Option<Table>,
+    /// The table as HTML, its first rows only ([`html::table`]): a section keeps no more of
+    /// its table than the page shows (at 10 M risk points the tables behind the sections hold
+    /// about a million rows).
+    pub(crate) table: Option<String>,
     pub(crate) files: Vec<(String, String)>,
 }
 
@@ -524,22 +527,27 @@ impl<T> Drop for Background<T> {
     }
 }
 
-/// Rows of a per-department table by unit name (its first column).
-fn rows_by_unit(t: &Table) -> HashMap<String, Vec<Vec<Cell>>> {
-    let mut out: HashMap<String, Vec<Vec<Cell>>> = HashMap::new();
-    for row in &t.rows {
-        out.entry(row[0].display(0)).or_default().push(row.clone());
+/// The rows of a per-department table by unit name (its first column), as row numbers:
+/// filtering the whole table for every unit would be quadratic, and copying the rows would
+/// hold the table twice.
+fn rows_by_unit(t: &Table) -> HashMap<String, Vec<usize>> {
+    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, row) in t.rows.iter().enumerate() {
+        out.entry(row[0].display(0)).or_default().push(i);
     }
     out
 }
 
 /// The rows of one unit, as a table of the same columns.
-fn of_unit(t: &Table, rows: &HashMap<String, Vec<Vec<Cell>>>, unit: &str) -> Table {
+fn of_unit(t: &Table, rows: &HashMap<String, Vec<usize>>, unit: &str) -> Table {
     Table {
         name: t.name.clone(),
         title: t.title.clone(),
         columns: t.columns.clone(),
-        rows: rows.get(unit).cloned().unwrap_or_default(),
+        rows: rows
+            .get(unit)
+            .map(|rows| rows.iter().map(|&i| t.rows[i].clone()).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -549,8 +557,8 @@ fn unit_page(
     w: &mut Writer<'_>,
     r: &[Cell],
     y: i32,
-    (by_dept, levels_of): (&Table, &HashMap<String, Vec<Vec<Cell>>>),
-    (types_by_dept, types_of): (&Table, &HashMap<String, Vec<Vec<Cell>>>),
+    (by_dept, levels_of): (&Table, &HashMap<String, Vec<usize>>),
+    (types_by_dept, types_of): (&Table, &HashMap<String, Vec<usize>>),
 ) -> Result<(String, String)> {
     let opts = w.opts;
     let (id, name) = (r[0].display(0), r[1].display(0));
@@ -655,7 +663,7 @@ fn section(
         title: t.title.clone(),
         note: note.to_owned(),
         svg,
-        table: Some(t.clone()),
+        table: Some(html::table(t, w.opts.k)),
         files,
     })
 }

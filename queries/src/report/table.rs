@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 
@@ -39,6 +39,19 @@ impl Cell {
     }
 }
 
+/// Row `i` of a column cast to Int64 or Utf8 by [`Table::from_batches`]; null is empty text.
+fn cell(c: &ArrayRef, i: usize) -> Cell {
+    if c.is_null(i) {
+        Cell::Text(String::new())
+    } else if let Some(a) = c.as_primitive_opt::<Int64Type>() {
+        Cell::Int(a.value(i))
+    } else if let Some(a) = c.as_string_opt::<i32>() {
+        Cell::Text(a.value(i).to_owned())
+    } else {
+        Cell::Text(String::new())
+    }
+}
+
 /// A titled table with named columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -56,7 +69,8 @@ impl Table {
     /// Builds a table from query results: integer columns become numbers, the rest text.
     pub fn from_batches(name: &str, title: &str, batches: &[RecordBatch]) -> Result<Table> {
         let mut columns = Vec::new();
-        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        let mut rows: Vec<Vec<Cell>> =
+            Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
         for b in batches {
             if columns.is_empty() {
                 columns = b
@@ -66,37 +80,22 @@ impl Table {
                     .map(|f| f.name().clone())
                     .collect();
             }
-            let mut cols: Vec<Vec<Cell>> = Vec::with_capacity(b.num_columns());
-            for c in b.columns() {
-                let cells = if c.data_type().is_integer() {
-                    let a = cast(c, &DataType::Int64)?;
-                    let a = a.as_primitive::<Int64Type>();
-                    (0..a.len())
-                        .map(|i| {
-                            if a.is_null(i) {
-                                Cell::Text(String::new())
-                            } else {
-                                Cell::Int(a.value(i))
-                            }
-                        })
-                        .collect()
-                } else {
-                    let a = cast(c, &DataType::Utf8)?;
-                    let a = a.as_string::<i32>();
-                    (0..a.len())
-                        .map(|i| {
-                            Cell::Text(if a.is_null(i) {
-                                String::new()
-                            } else {
-                                a.value(i).to_owned()
-                            })
-                        })
-                        .collect()
-                };
-                cols.push(cells);
-            }
+            // Integer columns as Int64, the rest as plain strings; cells are made row by row,
+            // so the table is never held twice.
+            let cols: Vec<ArrayRef> = b
+                .columns()
+                .iter()
+                .map(|c| {
+                    let to = if c.data_type().is_integer() {
+                        DataType::Int64
+                    } else {
+                        DataType::Utf8
+                    };
+                    cast(c, &to)
+                })
+                .collect::<std::result::Result<_, _>>()?;
             for i in 0..b.num_rows() {
-                rows.push(cols.iter().map(|c| c[i].clone()).collect());
+                rows.push(cols.iter().map(|c| cell(c, i)).collect());
             }
         }
         Ok(Table {
