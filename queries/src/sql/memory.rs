@@ -605,16 +605,25 @@ mod tests {
         assert_eq!(pool.reserved(), 0);
     }
 
+    const MIB: usize = 1 << 20;
+
+    /// A share pool of 1 GiB.
+    fn gib_pool() -> Arc<dyn MemoryPool> {
+        Arc::new(SharePool::new(1024 * MIB))
+    }
+
+    /// A consumer of `pool` that can spill.
+    fn spiller(pool: &Arc<dyn MemoryPool>, name: &str) -> MemoryReservation {
+        MemoryConsumer::new(name)
+            .with_can_spill(true)
+            .register(pool)
+    }
+
     #[test]
     fn each_operator_that_cannot_spill_keeps_its_part_of_the_last_eighth() {
-        const MIB: usize = 1 << 20;
-        let pool: Arc<dyn MemoryPool> = Arc::new(SharePool::new(1024 * MIB));
+        let pool = gib_pool();
         // As in a 10 M report that failed: two sorts and their merges, one sort holding most.
-        let sort = |name: &str| {
-            MemoryConsumer::new(name)
-                .with_can_spill(true)
-                .register(&pool)
-        };
+        let sort = |name: &str| spiller(&pool, name);
         let (s0, s1) = (sort("sort 0"), sort("sort 1"));
         s0.try_grow(200 * MIB).expect("sort 0");
         s1.try_grow(500 * MIB).expect("sort 1");
@@ -638,13 +647,8 @@ mod tests {
 
     #[test]
     fn a_sort_keeps_to_its_fair_share() {
-        const MIB: usize = 1 << 20;
-        let pool: Arc<dyn MemoryPool> = Arc::new(SharePool::new(1024 * MIB));
-        let sort = |name: &str| {
-            MemoryConsumer::new(name)
-                .with_can_spill(true)
-                .register(&pool)
-        };
+        let pool = gib_pool();
+        let sort = |name: &str| spiller(&pool, name);
         let (s0, _s1) = (sort("ExternalSorter[0]"), sort("ExternalSorter[1]"));
         let agg = sort("GroupedHashAggregateStream[0]");
         // Three that can spill: 341 MiB each; the aggregation may go beyond it, the sort not.
@@ -655,13 +659,8 @@ mod tests {
 
     #[test]
     fn spillers_leave_free_as_much_as_the_others_hold() {
-        const MIB: usize = 1 << 20;
-        let pool: Arc<dyn MemoryPool> = Arc::new(SharePool::new(1024 * MIB));
-        let sort = |name: &str| {
-            MemoryConsumer::new(name)
-                .with_can_spill(true)
-                .register(&pool)
-        };
+        let pool = gib_pool();
+        let sort = |name: &str| spiller(&pool, name);
         let (s0, _s1) = (sort("sort 0"), sort("sort 1"));
         let merge = MemoryConsumer::new("merge 1").register(&pool);
         merge.try_grow(200 * MIB).expect("the merge");
