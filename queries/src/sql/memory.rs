@@ -229,6 +229,10 @@ impl MemoryPool for LimitedPool {
     }
 }
 
+/// The name DataFusion gives the memory of a partition's sort (`ExternalSorter[0]`); its merge
+/// is `ExternalSorterMerge[0]`, which cannot spill.
+const SORT: &str = "ExternalSorter[";
+
 /// A pool that shares the memory among the operators that hold some, not among all that could.
 ///
 /// DataFusion's fair pool gives every operator that can spill an equal share of what the
@@ -245,9 +249,8 @@ impl MemoryPool for LimitedPool {
 /// - beyond it up to its *water level*: the share it gets when the others that hold less than an
 ///   equal share keep what they hold and the rest is divided equally among the larger ones and
 ///   itself, as long as all that can spill then leave free an eighth of the limit, or as much as
-///   those that cannot spill hold if that is more. Without the second, the 10 M report failed
-///   in two of five runs: one partition's sort held 744 MB while the other's merge of its spill
-///   files, holding 198 MB, was refused 4 MB more.
+///   those that cannot spill hold if that is more (a merge of spill files grows beyond what it
+///   planned for, and a refusal fails the query). This alone did not stop the failures below.
 ///
 /// A sort (`ExternalSorter`) grows only to its fair share, as in the fair pool. With the water
 /// level, the 10 M catalog query failed one run in two: one partition's sort held 707 MB when
@@ -264,10 +267,6 @@ impl MemoryPool for LimitedPool {
 /// aggregation about a third faster at 1 M risk points: at 10 M, the report's catalog query
 /// sorted in both partitions at once, one partition's sort took 848 MB of the 1 GiB before it
 /// spilled, and the other's merge, which cannot spill, then failed.
-/// The name DataFusion gives the memory of a partition's sort (`ExternalSorter[0]`); its merge
-/// is `ExternalSorterMerge[0]`, which cannot spill.
-const SORT: &str = "ExternalSorter[";
-
 #[derive(Debug)]
 struct SharePool {
     size: usize,
