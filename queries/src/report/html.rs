@@ -71,7 +71,7 @@ pub(super) fn page(title: &str, sections: &[Section], opts: &Options, nested: bo
             // plotters escapes every text it draws; the SVG holds no scripts.
             let _ = write!(out, "<figure>\n{svg}\n</figure>\n");
         }
-        if let Some(t) = &s.table {
+        if let Some(t) = &s.table_html {
             out.push_str(t);
         }
         if !s.files.is_empty() {

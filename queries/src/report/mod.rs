@@ -104,7 +104,7 @@ pub(crate) struct Section {
     /// The table as HTML, its first rows only ([`html::table`]): a section keeps no more of
     /// its table than the page shows (at 10 M risk points the tables behind the sections hold
     /// about a million rows).
-    pub(crate) table: Option<String>,
+    pub(crate) table_html: Option<String>,
     pub(crate) files: Vec<(String, String)>,
 }
 
@@ -433,7 +433,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         title: "各单位 / units".into(),
         note: String::new(),
         svg: None,
-        table: None,
+        table_html: None,
         files: unit_links,
     });
     let html = html::page(
@@ -612,7 +612,7 @@ fn unit_page(
         title: "廉政风险等级目录 / risk-level catalog".into(),
         note: "按种子文件的列序：权力、类别、权力项目、权力依据、权力行使界限、廉政风险点、风险等级、防控措施、防控管理责任部门（或责任人）。".into(),
         svg: None,
-        table: None,
+        table_html: None,
         files,
     });
     let mut summary = Table {
@@ -663,7 +663,7 @@ fn section(
         title: t.title.clone(),
         note: note.to_owned(),
         svg,
-        table: Some(html::table(t, w.opts.k)),
+        table_html: Some(html::table(t, w.opts.k)),
         files,
     })
 }

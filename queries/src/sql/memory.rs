@@ -572,13 +572,8 @@ mod tests {
 
     #[test]
     fn idle_spillers_do_not_shrink_the_busy_ones_share() {
-        const MIB: usize = 1 << 20;
-        let pool: Arc<dyn MemoryPool> = Arc::new(SharePool::new(1024 * MIB));
-        let spiller = |name: &str| {
-            MemoryConsumer::new(name)
-                .with_can_spill(true)
-                .register(&pool)
-        };
+        let pool = gib_pool();
+        let spiller = |name: &str| spiller(&pool, name);
         // Six that can spill (the fair pool's share: 170 MiB each), two of them busy.
         let idle: Vec<_> = (0..4).map(|i| spiller(&format!("idle {i}"))).collect();
         let (a, b) = (spiller("a"), spiller("b"));
@@ -674,14 +669,8 @@ mod tests {
 
     #[test]
     fn a_spiller_above_its_level_is_refused_until_it_spills() {
-        const MIB: usize = 1 << 20;
-        let pool: Arc<dyn MemoryPool> = Arc::new(SharePool::new(1024 * MIB));
-        let a = MemoryConsumer::new("a")
-            .with_can_spill(true)
-            .register(&pool);
-        let b = MemoryConsumer::new("b")
-            .with_can_spill(true)
-            .register(&pool);
+        let pool = gib_pool();
+        let (a, b) = (spiller(&pool, "a"), spiller(&pool, "b"));
         a.try_grow(700 * MIB).expect("alone, up to seven eighths");
         // b gets the fair share (half) although only 196 MiB of the seven eighths are left.
         b.try_grow(200 * MIB).expect("the fair share");
