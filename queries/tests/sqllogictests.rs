@@ -6,13 +6,14 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::error::DataFusionError;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use sqllogictest::{DBOutput, DefaultColumnType};
 
@@ -101,6 +102,67 @@ impl sqllogictest::DB for Sunlight {
     }
 }
 
+/// Whether `plan` or any operator under it is named `name`.
+fn has(plan: &dyn ExecutionPlan, name: &str) -> bool {
+    plan.name() == name || plan.children().iter().any(|c| has(c.as_ref(), name))
+}
+
+/// The current events' views join the replaced versions (found with a window, `ROW_NUMBER`) to
+/// the events, and the join must build its table on the replaced versions (few), never on the
+/// events, even when a filter keeps nearly all events: at 10 M risk points that table held
+/// 7 M register records, and `SELECT * FROM overdue` failed under the memory limit.
+///
+/// DataFusion builds on a small enough side whatever its place (1 MB, 128 K rows), as the
+/// fixture's are; with those thresholds at 0 it plans as it does for a large store.
+fn check_build_sides(rt: &tokio::runtime::Runtime, store: &Path) -> Result<(), String> {
+    let ctx = rt
+        .block_on(async {
+            let ctx = sunlight_queries::sql::session(store)
+                .await
+                .map_err(|e| e.to_string())?;
+            for option in ["threshold", "threshold_rows"] {
+                let set =
+                    format!("SET datafusion.optimizer.hash_join_single_partition_{option} = 0");
+                ctx.sql(&set).await.map_err(|e| e.to_string())?;
+            }
+            Ok::<_, String>(ctx)
+        })
+        .map_err(|e| format!("opening a session: {e}"))?;
+    for sql in [
+        "SELECT * FROM office_records WHERE record_type = 'completed'",
+        "SELECT * FROM office_records WHERE record_type <> 'nothing'",
+        "SELECT * FROM archive_events WHERE kind <> 'nothing'",
+        "SELECT * FROM archive_events",
+    ] {
+        let plan = rt
+            .block_on(async { ctx.sql(sql).await?.create_physical_plan().await })
+            .map_err(|e| format!("{sql}: {e}"))?;
+        let mut joins = Vec::new();
+        let mut todo = vec![plan];
+        while let Some(p) = todo.pop() {
+            let children = p.children();
+            if p.name() == "HashJoinExec" && children.len() == 2 {
+                let (left, right) = (children[0].as_ref(), children[1].as_ref());
+                if has(left, "BoundedWindowAggExec") || has(right, "BoundedWindowAggExec") {
+                    joins.push(has(left, "BoundedWindowAggExec"));
+                }
+            }
+            todo.extend(children.into_iter().cloned());
+        }
+        match joins.as_slice() {
+            [true] => {}
+            [false] => return Err(format!("{sql}: the join builds its table on the events")),
+            _ => {
+                return Err(format!(
+                    "{sql}: {} joins with the replaced versions",
+                    joins.len()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn main() {
     let complete = std::env::args().any(|a| a == "--complete");
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -112,6 +174,11 @@ fn main() {
         .build()
         .unwrap();
     let ctx = rt.block_on(sunlight_queries::sql::session(&store)).unwrap();
+    if let Err(e) = check_build_sides(&rt, &store) {
+        println!("FAILED the build side of the current events' join: {e}");
+        std::process::exit(1);
+    }
+    println!("ok the current events' joins build on the replaced versions");
     let slt_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/slt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&slt_dir)
         .unwrap()

@@ -64,13 +64,22 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
 /// event built it on every kept event (7 M register records, 2 GB, at 10 M risk points: over
 /// the memory limit).
 ///
+/// DataFusion puts the smaller side of a join on the build side by its estimates, and it
+/// estimates a filter keeps a fifth of the rows: once a query filtered the events
+/// (`WHERE record_type = 'completed'`, which keeps nearly all of them), the events looked smaller
+/// than the replaced versions, and it built its table on 7 M register records, 641 MB at 10 M
+/// risk points (the `overdue` view over every year failed under the memory limit). So the
+/// replaced versions go through an `unnest`, whose size DataFusion does not estimate, and it
+/// keeps a join's sides as written when it cannot compare them. The joins over these views are
+/// therefore written with their smaller side first (left).
+///
 /// The replaced versions' columns have names of their own: with `hash` on both sides, DataFusion
 /// 55 moved `r.hash IS NULL` onto the events' own `hash` once the view was filtered, and
 /// `WHERE record_type = 'assessment'` found nothing.
 fn current(table: &str) -> String {
     format!(
         "WITH replaced AS ( \
-           SELECT replaced_hash, replaced_no FROM ( \
+           SELECT unnest(make_array(replaced_hash)) AS replaced_hash, replaced_no FROM ( \
              SELECT a.hash AS replaced_hash, a.event_no AS replaced_no, \
                ROW_NUMBER() OVER (PARTITION BY a.unit_id, a.id \
                  ORDER BY a.submitted_at DESC, a.hash DESC, a.event_no DESC) AS newer \
@@ -160,9 +169,8 @@ pub fn definitions() -> Vec<(&'static str, String)> {
                  c AS ( \
                    SELECT y.unit_id, a.unit_name, a.department, y.person, y.year, \
                      yellow_card(u.scheme, y.person, y.events, y.year) AS card \
-                   FROM person_years y \
-                   JOIN people a ON a.unit_id = y.unit_id AND a.person = y.person \
-                   LEFT JOIN unit_schemes u ON u.unit_id = y.unit_id) \
+                   FROM unit_schemes u RIGHT JOIN people a ON u.unit_id = a.unit_id \
+                   JOIN person_years y ON y.unit_id = a.unit_id AND y.person = a.person) \
                  SELECT unit_id, unit_name, department, person, year, \
                    card['verified_reports'] AS verified_reports, card['events'] AS events, \
                    card['reason_zh'] AS reason_zh, card['reason_en'] AS reason_en \
@@ -188,7 +196,7 @@ pub fn definitions() -> Vec<(&'static str, String)> {
                      w.period_kind, w.first_month, w.last_month, w.last_day, \
                      array_agg(struct(e.date, e.submitted_at, e.event_no, \
                        arrow_cast(e.event, 'Utf8'))) AS events \
-                   FROM archive_events e JOIN w \
+                   FROM w JOIN archive_events e \
                      ON CAST(date_part('month', e.date) AS INT) BETWEEN w.first_month AND w.last_month \
                    GROUP BY 1, 2, 3, 4, 5, 6, 7), \
                  p AS ( \
@@ -198,9 +206,8 @@ pub fn definitions() -> Vec<(&'static str, String)> {
                      make_date(y.year, y.first_month, 1) AS period_start, \
                      make_date(y.year, y.last_month, y.last_day) AS period_end, \
                      y.events, u.scheme \
-                   FROM pe y \
-                   JOIN people a ON a.unit_id = y.unit_id AND a.person = y.person \
-                   LEFT JOIN unit_schemes u ON u.unit_id = y.unit_id), \
+                   FROM unit_schemes u RIGHT JOIN people a ON u.unit_id = a.unit_id \
+                   JOIN pe y ON y.unit_id = a.unit_id AND y.person = a.person), \
                  r AS ( \
                    SELECT p.*, recommend_response(scheme, person, events, period_start, \
                      period_end) AS rec FROM p) \
@@ -281,11 +288,10 @@ pub fn definitions() -> Vec<(&'static str, String)> {
                  arrow_cast(d.department_id, 'Utf8') AS department_id, \
                  arrow_cast(d.department_name, 'Utf8') AS department_name, y.year, \
                  arrow_cast(u.scheme, 'Utf8') AS scheme, a.as_of, m.ids, m.dates \
-               FROM depts d JOIN years y ON y.unit_id = d.unit_id \
+               FROM as_of a CROSS JOIN depts d JOIN years y ON y.unit_id = d.unit_id \
                JOIN unit_schemes u ON u.unit_id = d.unit_id \
                LEFT JOIN done m ON m.unit_id = d.unit_id AND m.department_id = d.department_id \
-                 AND m.year = y.year \
-               CROSS JOIN as_of a), \
+                 AND m.year = y.year), \
              o AS ( \
                SELECT unit_id, unit_name, department_id, department_name, year, scheme, as_of, \
                  unnest(overdue_obligations(scheme, year, ids, dates, as_of)) AS o \
