@@ -3,7 +3,8 @@
 
 use sunlight_core::model::{ArchiveEvent, EventBatch, EventKind, EventSource, MatterSeverity};
 use sunlight_core::rules::deadlines::{
-    Disclosure, Standing, disclosure_due, obligations, overdue, standing,
+    Disclosure, Obligation, Standing, Status, disclosure_due, obligations, overdue, overdue_among,
+    standing,
 };
 use sunlight_core::rules::decision::{DecidedBy, DecisionRecord, Disposition, accountability};
 use sunlight_core::rules::rating::{Rating, RatingInput, rate};
@@ -774,6 +775,27 @@ fn obligations_of_a_year_and_the_overdue_list() {
         list.windows(2).all(|w| w[0].days_late >= w[1].days_late),
         "worst first"
     );
+}
+
+#[test]
+fn the_overdue_list_among_kept_obligations_is_the_overdue_list() {
+    let town = presets::get("town-2012").expect("preset");
+    let obs = obligations(town, 2012).expect("obligations");
+    let done = |o: &Obligation| match o.id.as_str() {
+        "table-2012" => Some(d("2012-09-10")),
+        "duty-report-1-2012" => Some(d("2012-06-01")),
+        "disclosure-q1-2012" => Some(d("2012-04-20")),
+        _ => None,
+    };
+    for today in ["2012-03-01", "2012-07-01", "2012-10-01", "2013-02-01"] {
+        let statuses: Vec<Status> = obs
+            .iter()
+            .map(|o| standing(o.clone(), done(o), d(today)))
+            .collect();
+        let want: Vec<Status> = overdue(&statuses).into_iter().cloned().collect();
+        assert!(!want.is_empty() || today == "2012-03-01", "{today}");
+        assert_eq!(overdue_among(&obs, done, d(today)), want, "{today}");
+    }
 }
 
 // ---------------------------------------------------------------- unit rating, seed 004 line 30

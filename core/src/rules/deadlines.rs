@@ -102,12 +102,7 @@ pub struct Status {
 
 /// The standing of an obligation on `today`.
 pub fn standing(obligation: Obligation, done: Option<Date>, today: Date) -> Status {
-    let (standing, days_late) = match done {
-        Some(d) if d <= obligation.due => (Standing::OnTime, 0),
-        Some(d) => (Standing::Late, obligation.due.days_until(d)),
-        None if today > obligation.due => (Standing::Overdue, obligation.due.days_until(today)),
-        None => (Standing::Pending, 0),
-    };
+    let (standing, days_late) = standing_on(obligation.due, done, today);
     Status {
         obligation,
         done,
@@ -116,18 +111,58 @@ pub fn standing(obligation: Obligation, done: Option<Date>, today: Date) -> Stat
     }
 }
 
+/// Whether a standing puts an obligation on the overdue list.
+fn listed(s: Standing) -> bool {
+    matches!(s, Standing::Overdue | Standing::Late)
+}
+
+fn worst_first(a: &Status, b: &Status) -> std::cmp::Ordering {
+    b.days_late
+        .cmp(&a.days_late)
+        .then_with(|| a.obligation.id.cmp(&b.obligation.id))
+}
+
 /// The overdue list: the statuses that are overdue or were done late, worst first.
 pub fn overdue(statuses: &[Status]) -> Vec<&Status> {
-    let mut v: Vec<&Status> = statuses
-        .iter()
-        .filter(|s| matches!(s.standing, Standing::Overdue | Standing::Late))
-        .collect();
-    v.sort_by(|a, b| {
-        b.days_late
-            .cmp(&a.days_late)
-            .then_with(|| a.obligation.id.cmp(&b.obligation.id))
-    });
+    let mut v: Vec<&Status> = statuses.iter().filter(|s| listed(s.standing)).collect();
+    v.sort_by(|a, b| worst_first(a, b));
     v
+}
+
+/// The overdue list of `obligations` on `today`, `done` saying when each was done: what
+/// [`overdue`] gives over the [`standing`] of every one, copying only the obligations it lists
+/// (for callers that keep their obligations, e.g. one list for every department of a scheme).
+pub fn overdue_among(
+    obligations: &[Obligation],
+    done: impl Fn(&Obligation) -> Option<Date>,
+    today: Date,
+) -> Vec<Status> {
+    let mut v: Vec<Status> = obligations
+        .iter()
+        .filter_map(|o| {
+            let d = done(o);
+            let (standing, days_late) = standing_on(o.due, d, today);
+            listed(standing).then(|| Status {
+                obligation: o.clone(),
+                done: d,
+                standing,
+                days_late,
+            })
+        })
+        .collect();
+    v.sort_by(worst_first);
+    v
+}
+
+/// The standing on `today` of what is due on `due` and was done on `done`, and the days it is
+/// late: [`standing`] without the obligation, for callers that keep their obligations.
+pub fn standing_on(due: Date, done: Option<Date>, today: Date) -> (Standing, i64) {
+    match done {
+        Some(d) if d <= due => (Standing::OnTime, 0),
+        Some(d) => (Standing::Late, due.days_until(d)),
+        None if today > due => (Standing::Overdue, due.days_until(today)),
+        None => (Standing::Pending, 0),
+    }
 }
 
 /// The obligations a scheme and the seeds' rules create for one department in `year`.

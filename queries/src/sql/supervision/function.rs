@@ -1,22 +1,26 @@
 //! One scalar-function implementation for every supervision rule: a rule is a
 //! [`SupervisionRule`] (its name, its arguments, the shape of its answer, and a function from one
 //! row of arguments to the answer, which calls the core), and [`RuleUdf`] makes it a DataFusion
-//! function. Arguments are read with [`ScalarValue`]s, answers are built with serde and Arrow's
-//! JSON decoder, so each rule file holds only what is its own.
+//! function. Arguments are read from the Arrow arrays as [`Arg`]s; answers are the rule's own
+//! serde types, handed to Arrow's JSON decoder as they are (no JSON text or JSON value in
+//! between), so each rule file holds only what is its own.
 
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StructArray, new_empty_array};
-use datafusion::arrow::compute::{SortColumn, SortOptions, lexsort_to_indices};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, new_empty_array};
+use datafusion::arrow::compute::SortOptions;
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Field, FieldRef, Fields, Int64Type, Schema,
+};
 use datafusion::arrow::json::ReaderBuilder;
-use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err, plan_err};
+use datafusion::arrow::row::{RowConverter, Rows, SortField};
+use datafusion::common::{Result, exec_datafusion_err, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
-use serde_json::Value as Json;
+use serde::Serialize;
 use sunlight_core::presets::Registry;
 use sunlight_core::scheme::Supervision;
 use sunlight_core::{Date, Error as CoreError};
@@ -34,30 +38,30 @@ pub enum Kind {
     Date,
     /// A list of texts, e.g. `array_agg(event)`: each a JSON event. Or a list of records whose
     /// last field is the text and whose other fields say the order, e.g.
-    /// `array_agg(struct(date, submitted_at, event_no, event))`: see [`sorted_items`].
+    /// `array_agg(struct(date, submitted_at, event_no, event))`: see [`Column::new`].
     TextList,
     /// A list of dates, or of records whose last field is the date (as for [`Kind::TextList`]).
     DateList,
 }
 
-/// One argument of one row.
+/// One argument of one row; its texts are read in place from the function's arrays.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+pub enum Arg<'a> {
     /// SQL NULL.
     Null,
     /// A text.
-    Text(String),
+    Text(&'a str),
     /// A whole number.
     Int(i64),
     /// A date.
     Date(Date),
     /// A list (of texts or dates; NULL items kept as [`Arg::Null`]).
-    List(Vec<Arg>),
+    List(Vec<Arg<'a>>),
 }
 
-impl Arg {
+impl<'a> Arg<'a> {
     /// The text, if it is one.
-    pub fn text(&self) -> Option<&str> {
+    pub fn text(&self) -> Option<&'a str> {
         match self {
             Arg::Text(s) => Some(s),
             Arg::Null | Arg::Int(_) | Arg::Date(_) | Arg::List(_) => None,
@@ -81,7 +85,7 @@ impl Arg {
     }
 
     /// The list's items; NULL is the empty list (a person without events, a table without steps).
-    pub fn items(&self) -> &[Arg] {
+    pub fn items(&self) -> &[Arg<'a>] {
         match self {
             Arg::List(items) => items,
             Arg::Null | Arg::Text(_) | Arg::Int(_) | Arg::Date(_) => &[],
@@ -107,11 +111,19 @@ pub trait SupervisionRule: Debug + PartialEq + Eq + Hash + Send + Sync + 'static
     const NAME: &'static str;
     /// The arguments: name and kind.
     const ARGS: &'static [(&'static str, Kind)];
+    /// One row's answer: it serializes to the shape of [`SupervisionRule::output`] (a struct's
+    /// fields by name, a list as a sequence, a date as `YYYY-MM-DD`).
+    type Answer: Serialize;
     /// The answer's type (a struct, or a list of structs).
     fn output() -> DataType;
-    /// The answer for one row, as JSON of the output's shape (`null` for SQL NULL), or what is
-    /// wrong with the row's arguments.
-    fn row(&self, args: &[Arg]) -> Result<Json, String>;
+    /// The answer for one row (`None` for SQL NULL), or what is wrong with the row's arguments.
+    fn row(&self, args: &[Arg<'_>]) -> Result<Option<Self::Answer>, String>;
+}
+
+/// One row of the answers handed to Arrow's JSON decoder: a record of one field, `v`.
+#[derive(Serialize)]
+struct Cell<T> {
+    v: Option<T>,
 }
 
 /// The DataFusion function of a [`SupervisionRule`].
@@ -194,69 +206,105 @@ fn coerce(func: &str, i: usize, name: &str, kind: Kind, t: &DataType) -> Result<
     })
 }
 
-/// The items of a list of records `struct(key1, …, keyN, value)`: the values, ordered by the keys
-/// (ascending, NULL last, as SQL's `ORDER BY key1, …, keyN`).
-///
-/// `array_agg(value ORDER BY key1, …)` gives the same list, but DataFusion keeps an ordered
-/// aggregate's state as one boxed value per item and key: at 1 M risk points, the review steps
-/// of every table took 1.5–3 s and 1.8 GB that way, against 70 ms for an unordered
-/// `array_agg(struct(…))` sorted here.
-fn sorted_items(values: &StructArray) -> Result<(ArrayRef, Vec<u32>)> {
-    let columns = values.columns();
-    let Some((value, keys)) = columns.split_last() else {
-        return exec_err!("a list of records needs at least a value field");
-    };
-    let options = Some(SortOptions {
-        descending: false,
-        nulls_first: false,
-    });
-    let order = if keys.is_empty() {
-        (0..values.len() as u32).collect()
-    } else {
-        let keys: Vec<SortColumn> = keys
-            .iter()
-            .map(|k| SortColumn {
-                values: Arc::clone(k),
-                options,
-            })
-            .collect();
-        lexsort_to_indices(&keys, None)?.values().to_vec()
-    };
-    Ok((Arc::clone(value), order))
-}
-
-fn arg(func: &str, name: &str, v: ScalarValue) -> Result<Arg> {
-    Ok(match v {
-        v if v.is_null() => Arg::Null,
-        ScalarValue::Utf8(Some(s))
-        | ScalarValue::LargeUtf8(Some(s))
-        | ScalarValue::Utf8View(Some(s)) => Arg::Text(s),
-        ScalarValue::Int64(Some(n)) => Arg::Int(n),
-        ScalarValue::Date32(Some(d)) => Arg::Date(
-            Date::from_days(i64::from(d))
+/// One value of an array of the types [`coerce`] asks for (not a list), as an [`Arg`].
+fn value<'a>(func: &str, name: &str, values: &'a ArrayRef, i: usize) -> Result<Arg<'a>> {
+    if values.is_null(i) {
+        return Ok(Arg::Null);
+    }
+    Ok(match values.data_type() {
+        DataType::Null => Arg::Null,
+        DataType::Utf8 => Arg::Text(values.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Arg::Text(values.as_string::<i64>().value(i)),
+        DataType::Utf8View => Arg::Text(values.as_string_view().value(i)),
+        DataType::Int64 => Arg::Int(values.as_primitive::<Int64Type>().value(i)),
+        DataType::Date32 => Arg::Date(
+            Date::from_days(i64::from(values.as_primitive::<Date32Type>().value(i)))
                 .map_err(|e| exec_datafusion_err!("{func}: {name}: {e}"))?,
         ),
-        ScalarValue::List(list) => {
-            let values = list.value(0);
-            let item = |values: &ArrayRef, i: usize| {
-                arg(func, name, ScalarValue::try_from_array(values, i)?)
-            };
-            let items = match values.as_struct_opt() {
-                Some(records) => {
-                    let (values, order) = sorted_items(records)?;
-                    order
-                        .into_iter()
-                        .map(|i| item(&values, i as usize))
-                        .collect::<Result<Vec<_>>>()?
-                }
-                None => (0..values.len())
-                    .map(|i| item(&values, i))
-                    .collect::<Result<Vec<_>>>()?,
-            };
-            Arg::List(items)
-        }
-        other => return exec_err!("{func}: {name} cannot be {}", other.data_type()),
+        other => return exec_err!("{func}: {name} cannot be {other}"),
     })
+}
+
+/// An argument's array, read a row at a time.
+enum Column<'a> {
+    /// Texts, numbers or dates.
+    Values(&'a ArrayRef),
+    /// Lists: each row's items are `items[offsets[i]..offsets[i + 1]]`, in the order of their
+    /// `keys` when the list is one of records (see [`Column::list`]).
+    List {
+        list: &'a ListArray,
+        items: ArrayRef,
+        keys: Option<Rows>,
+    },
+}
+
+impl<'a> Column<'a> {
+    /// The reader of one argument's array.
+    ///
+    /// A list of records `struct(key1, …, keyN, value)` is read as its values ordered by the keys
+    /// (ascending, NULL last, as SQL's `ORDER BY key1, …, keyN`). `array_agg(value ORDER BY
+    /// key1, …)` gives the same list, but DataFusion keeps an ordered aggregate's state as one
+    /// boxed value per item and key: at 1 M risk points, the review steps of every table took
+    /// 1.5–3 s and 1.8 GB that way, against 70 ms for an unordered `array_agg(struct(…))` sorted
+    /// here. The keys of the whole array are made comparable bytes once ([`RowConverter`]), and
+    /// each row's few items are sorted by them.
+    fn new(values: &'a ArrayRef) -> Result<Self> {
+        let Some(list) = values.as_list_opt::<i32>() else {
+            return Ok(Column::Values(values));
+        };
+        let Some(records) = list.values().as_struct_opt() else {
+            return Ok(Column::List {
+                list,
+                items: Arc::clone(list.values()),
+                keys: None,
+            });
+        };
+        let columns = records.columns();
+        let Some((items, keys)) = columns.split_last() else {
+            return exec_err!("a list of records needs at least a value field");
+        };
+        let keys = if keys.is_empty() {
+            None
+        } else {
+            let options = SortOptions {
+                descending: false,
+                nulls_first: false,
+            };
+            let fields = keys
+                .iter()
+                .map(|k| SortField::new_with_options(k.data_type().clone(), options))
+                .collect();
+            Some(RowConverter::new(fields)?.convert_columns(keys)?)
+        };
+        Ok(Column::List {
+            list,
+            items: Arc::clone(items),
+            keys,
+        })
+    }
+
+    /// Row `i`'s argument.
+    fn arg(&self, func: &str, name: &str, i: usize) -> Result<Arg<'_>> {
+        match self {
+            Column::Values(values) => value(func, name, values, i),
+            Column::List { list, items, keys } => {
+                if list.is_null(i) {
+                    return Ok(Arg::Null);
+                }
+                let offsets = list.value_offsets();
+                let mut order: Vec<usize> =
+                    (offsets[i] as usize..offsets[i + 1] as usize).collect();
+                if let Some(keys) = keys {
+                    order.sort_by(|a, b| keys.row(*a).cmp(&keys.row(*b)));
+                }
+                order
+                    .into_iter()
+                    .map(|j| value(func, name, items, j))
+                    .collect::<Result<Vec<_>>>()
+                    .map(Arg::List)
+            }
+        }
+    }
 }
 
 impl<R: SupervisionRule> ScalarUDFImpl for RuleUdf<R> {
@@ -298,18 +346,19 @@ impl<R: SupervisionRule> ScalarUDFImpl for RuleUdf<R> {
             .all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let rows = arrays.first().map_or(1, |a| a.len());
+        let columns = arrays.iter().map(Column::new).collect::<Result<Vec<_>>>()?;
         let mut out = Vec::with_capacity(rows);
-        let mut row = Vec::with_capacity(arrays.len());
+        let mut row = Vec::with_capacity(columns.len());
         for i in 0..rows {
             row.clear();
-            for (a, (name, _)) in arrays.iter().zip(R::ARGS) {
-                row.push(arg(R::NAME, name, ScalarValue::try_from_array(a, i)?)?);
+            for (c, (name, _)) in columns.iter().zip(R::ARGS) {
+                row.push(c.arg(R::NAME, name, i)?);
             }
             let v = self
                 .rule
                 .row(&row)
                 .map_err(|m| exec_datafusion_err!("{}: row {}: {m}", R::NAME, i + 1))?;
-            out.push(serde_json::json!({ "v": v }));
+            out.push(Cell { v });
         }
         if out.is_empty() {
             return answer(new_empty_array(&R::output()), all_scalar);
@@ -343,7 +392,7 @@ pub fn list(t: DataType) -> DataType {
 
 /// The supervision settings of a scheme: the seeds' values when no scheme is named (a unit with
 /// no table in the store), an error for an unknown one.
-pub fn policy<'a>(registry: &'a Registry, scheme: &Arg) -> Result<&'a Supervision, String> {
+pub fn policy<'a>(registry: &'a Registry, scheme: &Arg<'_>) -> Result<&'a Supervision, String> {
     static DEFAULT: std::sync::LazyLock<Supervision> =
         std::sync::LazyLock::new(Supervision::default);
     match scheme.text() {
@@ -356,24 +405,19 @@ pub fn policy<'a>(registry: &'a Registry, scheme: &Arg) -> Result<&'a Supervisio
 }
 
 /// A required date argument, or what is missing.
-pub fn date_arg(a: &Arg, name: &str) -> Result<Date, String> {
+pub fn date_arg(a: &Arg<'_>, name: &str) -> Result<Date, String> {
     a.date().ok_or_else(|| format!("{name} is missing"))
-}
-
-/// A serde value as JSON, for answers.
-pub fn to_json<T: serde::Serialize>(v: &T) -> Result<Json, String> {
-    serde_json::to_value(v).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::array::{Date32Array, Int32Array, ListArray, StringArray};
+    use datafusion::arrow::array::{Date32Array, Int32Array, StringArray, StructArray};
     use datafusion::arrow::buffer::OffsetBuffer;
 
     use super::*;
 
     /// One row's `array_agg(struct(k1, k2, value))`, as the UDF receives it.
-    fn records(k1: Vec<Option<&str>>, k2: Vec<i32>, value: ArrayRef) -> ScalarValue {
+    fn records(k1: Vec<Option<&str>>, k2: Vec<i32>, value: ArrayRef) -> ArrayRef {
         let n = k2.len();
         let fields = Fields::from(vec![
             Field::new("c0", DataType::Utf8, true),
@@ -395,7 +439,7 @@ mod tests {
             Arc::new(s),
             None,
         );
-        ScalarValue::List(Arc::new(list))
+        Arc::new(list)
     }
 
     #[test]
@@ -406,10 +450,11 @@ mod tests {
             vec![1, 1, 0, 2, 2],
             texts,
         );
-        let got = arg("f", "events", v)?;
+        let column = Column::new(&v)?;
+        let got = column.arg("f", "events", 0)?;
         let want: Vec<Arg> = ["a", "b", "c", "e", "d"]
             .iter()
-            .map(|t| Arg::Text((*t).to_owned()))
+            .map(|t| Arg::Text(t))
             .collect();
         assert_eq!(got, Arg::List(want));
         Ok(())
@@ -429,8 +474,9 @@ mod tests {
             vec![5, 9, 3],
             Arc::new(Date32Array::from(vec![5, 9, 3])),
         );
-        let ids = arg("f", "ids", ids)?;
-        let dates = arg("f", "dates", dates)?;
+        let (ids, dates) = (Column::new(&ids)?, Column::new(&dates)?);
+        let ids = ids.arg("f", "ids", 0)?;
+        let dates = dates.arg("f", "dates", 0)?;
         let ids: Vec<&str> = ids.items().iter().filter_map(Arg::text).collect();
         let days: Vec<Date> = dates.items().iter().filter_map(Arg::date).collect();
         assert_eq!(ids, ["a", "a", "b"]);

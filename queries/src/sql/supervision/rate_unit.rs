@@ -3,7 +3,7 @@
 //! out 好) — [`sunlight_core::rules::rating::rate`], as the browser's `rateUnit`.
 
 use datafusion::arrow::datatypes::DataType;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 use sunlight_core::presets::Registry;
 use sunlight_core::rules::rating::{RatingInput, rate};
 
@@ -24,10 +24,20 @@ impl RateUnit {
 
 crate::sql::args::same_registry!(RateUnit, <RateUnit as SupervisionRule>::NAME);
 
-fn count<T: TryFrom<i64>>(a: &Arg, name: &str) -> Result<Option<T>, String> {
+fn count<T: TryFrom<i64>>(a: &Arg<'_>, name: &str) -> Result<Option<T>, String> {
     a.int()
         .map(|n| T::try_from(n).map_err(|_| format!("{name} {n} is out of range")))
         .transpose()
+}
+
+/// A unit's rating, as `rate_unit` answers.
+#[derive(Debug, Serialize)]
+pub struct Rated {
+    by_score: &'static str,
+    rating: &'static str,
+    rating_zh: String,
+    caps: String,
+    caps_zh: String,
 }
 
 impl SupervisionRule for RateUnit {
@@ -40,6 +50,7 @@ impl SupervisionRule for RateUnit {
         ("cases", Kind::Int),
         ("yellow_cards", Kind::Int),
     ];
+    type Answer = Rated;
 
     fn output() -> DataType {
         record(&[
@@ -51,14 +62,14 @@ impl SupervisionRule for RateUnit {
         ])
     }
 
-    fn row(&self, a: &[Arg]) -> Result<Json, String> {
+    fn row(&self, a: &[Arg<'_>]) -> Result<Option<Rated>, String> {
         let p = policy(self.registry, &a[0])?;
         let (Some(unit), Some(year), Some(score)) = (
             a[1].text(),
             count::<i32>(&a[2], "year")?,
             count::<u8>(&a[3], "score")?,
         ) else {
-            return Ok(Json::Null);
+            return Ok(None);
         };
         let input = RatingInput {
             unit: unit.to_owned(),
@@ -70,12 +81,12 @@ impl SupervisionRule for RateUnit {
         let r = rate(p, &input).map_err(|e| e.to_string())?;
         let codes: Vec<&str> = r.caps.iter().map(|c| c.code.as_str()).collect();
         let zh: Vec<&str> = r.caps.iter().map(|c| c.reason.zh.as_str()).collect();
-        Ok(json!({
-            "by_score": r.by_score.as_str(),
-            "rating": r.rating.as_str(),
-            "rating_zh": r.rating.name().zh,
-            "caps": codes.join(","),
-            "caps_zh": zh.join("；"),
+        Ok(Some(Rated {
+            by_score: r.by_score.as_str(),
+            rating: r.rating.as_str(),
+            rating_zh: r.rating.name().zh.clone(),
+            caps: codes.join(","),
+            caps_zh: zh.join("；"),
         }))
     }
 }

@@ -4,8 +4,8 @@
 //! `recommendResponse`.
 
 use datafusion::arrow::datatypes::DataType;
-use serde_json::{Value as Json, json};
-use sunlight_core::model::ArchiveEvent;
+use serde::Serialize;
+use sunlight_core::model::{ArchiveEvent, MatterSeverity};
 use sunlight_core::presets::Registry;
 use sunlight_core::rules::response::recommend;
 
@@ -29,6 +29,18 @@ crate::sql::args::same_registry!(
     <RecommendResponse as SupervisionRule>::NAME
 );
 
+/// A graduated response, as `recommend_response` answers.
+#[derive(Debug, Serialize)]
+pub struct Due {
+    response: &'static str,
+    response_zh: String,
+    complaints: u32,
+    severity: Option<MatterSeverity>,
+    low_satisfaction: bool,
+    reason_zh: String,
+    reason_en: String,
+}
+
 impl SupervisionRule for RecommendResponse {
     const NAME: &'static str = "recommend_response";
     const ARGS: &'static [(&'static str, Kind)] = &[
@@ -38,6 +50,7 @@ impl SupervisionRule for RecommendResponse {
         ("from", Kind::Date),
         ("to", Kind::Date),
     ];
+    type Answer = Due;
 
     fn output() -> DataType {
         record(&[
@@ -51,10 +64,10 @@ impl SupervisionRule for RecommendResponse {
         ])
     }
 
-    fn row(&self, a: &[Arg]) -> Result<Json, String> {
+    fn row(&self, a: &[Arg<'_>]) -> Result<Option<Due>, String> {
         let p = policy(self.registry, &a[0])?;
         let Some(person) = a[1].text() else {
-            return Ok(Json::Null);
+            return Ok(None);
         };
         let events: Vec<ArchiveEvent> = a[2].parsed("archive event")?;
         let r = recommend(
@@ -64,14 +77,14 @@ impl SupervisionRule for RecommendResponse {
             date_arg(&a[3], "the first day")?,
             date_arg(&a[4], "the last day")?,
         );
-        Ok(json!({
-            "response": r.response.as_str(),
-            "response_zh": r.response.name().zh,
-            "complaints": r.complaints,
-            "severity": r.severity,
-            "low_satisfaction": r.low_satisfaction,
-            "reason_zh": r.reason.zh,
-            "reason_en": r.reason.en,
+        Ok(Some(Due {
+            response: r.response.as_str(),
+            response_zh: r.response.name().zh.clone(),
+            complaints: r.complaints,
+            severity: r.severity,
+            low_satisfaction: r.low_satisfaction,
+            reason_zh: r.reason.zh,
+            reason_en: r.reason.en,
         }))
     }
 }

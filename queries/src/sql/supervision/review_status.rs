@@ -3,10 +3,22 @@
 //! [`sunlight_core::rules::workflow::status`], as the browser's `reviewStatus`.
 
 use datafusion::arrow::datatypes::DataType;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 use sunlight_core::rules::workflow::{ReviewEvent, status};
 
 use super::function::{Arg, Kind, SupervisionRule, record};
+
+/// A table's review state, as `review_status` answers.
+#[derive(Debug, Serialize)]
+pub struct ReviewState {
+    state: &'static str,
+    next_step: Option<&'static str>,
+    last_at: Option<String>,
+    scope: Option<String>,
+    problem_count: usize,
+    problem_codes: String,
+    problems_zh: String,
+}
 
 /// The `review_status` function.
 #[derive(Debug, Default, PartialEq, Eq, Hash)]
@@ -16,6 +28,7 @@ impl SupervisionRule for ReviewStatus {
     const NAME: &'static str = "review_status";
     const ARGS: &'static [(&'static str, Kind)] =
         &[("table", Kind::Text), ("events", Kind::TextList)];
+    type Answer = ReviewState;
 
     fn output() -> DataType {
         record(&[
@@ -29,9 +42,9 @@ impl SupervisionRule for ReviewStatus {
         ])
     }
 
-    fn row(&self, a: &[Arg]) -> Result<Json, String> {
+    fn row(&self, a: &[Arg<'_>]) -> Result<Option<ReviewState>, String> {
         let Some(table) = a[0].text() else {
-            return Ok(Json::Null);
+            return Ok(None);
         };
         let events: Vec<ReviewEvent> = a[1].parsed("review event")?;
         let s = status(table, &events);
@@ -41,14 +54,14 @@ impl SupervisionRule for ReviewStatus {
             .iter()
             .map(|p| format!("第 {} 步：{}", p.event + 1, p.message.zh))
             .collect();
-        Ok(json!({
-            "state": s.state.as_str(),
-            "next_step": s.next.map(|n| n.as_str()),
-            "last_at": s.last_at,
-            "scope": s.scope,
-            "problem_count": s.problems.len(),
-            "problem_codes": codes.join(","),
-            "problems_zh": zh.join("；"),
+        Ok(Some(ReviewState {
+            state: s.state.as_str(),
+            next_step: s.next.map(|n| n.as_str()),
+            last_at: s.last_at,
+            scope: s.scope,
+            problem_count: s.problems.len(),
+            problem_codes: codes.join(","),
+            problems_zh: zh.join("；"),
         }))
     }
 }

@@ -3,7 +3,7 @@
 //! [`sunlight_core::rules::vetting::vet`], as the browser's `vetCandidate`.
 
 use datafusion::arrow::datatypes::DataType;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 use sunlight_core::model::ArchiveEvent;
 use sunlight_core::rules::vetting::{Finding, vet};
 
@@ -21,6 +21,17 @@ fn article(f: &Finding) -> String {
     }
 }
 
+/// A vetting's outcome, as `vet_candidate` answers.
+#[derive(Debug, Serialize)]
+pub struct Vetted {
+    outcome: &'static str,
+    deciding: Option<String>,
+    articles: String,
+    talk_on_promotion: bool,
+    findings_zh: String,
+    events: Option<String>,
+}
+
 impl SupervisionRule for VetCandidate {
     const NAME: &'static str = "vet_candidate";
     const ARGS: &'static [(&'static str, Kind)] = &[
@@ -28,6 +39,7 @@ impl SupervisionRule for VetCandidate {
         ("events", Kind::TextList),
         ("on", Kind::Date),
     ];
+    type Answer = Vetted;
 
     fn output() -> DataType {
         record(&[
@@ -40,9 +52,9 @@ impl SupervisionRule for VetCandidate {
         ])
     }
 
-    fn row(&self, a: &[Arg]) -> Result<Json, String> {
+    fn row(&self, a: &[Arg<'_>]) -> Result<Option<Vetted>, String> {
         let Some(person) = a[0].text() else {
-            return Ok(Json::Null);
+            return Ok(None);
         };
         let events: Vec<ArchiveEvent> = a[1].parsed("archive event")?;
         let v = vet(person, &events, date_arg(&a[2], "the vetting date")?);
@@ -54,13 +66,13 @@ impl SupervisionRule for VetCandidate {
             .iter()
             .map(|f| format!("{}：{}", article(f), f.text.zh))
             .collect();
-        Ok(json!({
-            "outcome": v.outcome.as_str(),
-            "deciding": deciding.map(article),
-            "articles": articles.join(","),
-            "talk_on_promotion": v.talk_on_promotion,
-            "findings_zh": zh.join("；"),
-            "events": deciding.map(|f| f.events.join(",")),
+        Ok(Some(Vetted {
+            outcome: v.outcome.as_str(),
+            deciding: deciding.map(article),
+            articles: articles.join(","),
+            talk_on_promotion: v.talk_on_promotion,
+            findings_zh: zh.join("；"),
+            events: deciding.map(|f| f.events.join(",")),
         }))
     }
 }

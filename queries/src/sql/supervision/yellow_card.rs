@@ -3,12 +3,21 @@
 //! scheme's threshold, as the browser's `yellowCard`.
 
 use datafusion::arrow::datatypes::DataType;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 use sunlight_core::model::ArchiveEvent;
 use sunlight_core::presets::Registry;
 use sunlight_core::rules::yellow_card::yellow_card;
 
 use super::function::{Arg, Kind, SupervisionRule, policy, record};
+
+/// A yellow card, as `yellow_card` answers.
+#[derive(Debug, Serialize)]
+pub struct Card {
+    verified_reports: u32,
+    events: String,
+    reason_zh: String,
+    reason_en: String,
+}
 
 /// The `yellow_card` function.
 #[derive(Debug)]
@@ -33,6 +42,7 @@ impl SupervisionRule for YellowCard {
         ("events", Kind::TextList),
         ("year", Kind::Int),
     ];
+    type Answer = Card;
 
     fn output() -> DataType {
         record(&[
@@ -43,21 +53,18 @@ impl SupervisionRule for YellowCard {
         ])
     }
 
-    fn row(&self, a: &[Arg]) -> Result<Json, String> {
+    fn row(&self, a: &[Arg<'_>]) -> Result<Option<Card>, String> {
         let p = policy(self.registry, &a[0])?;
         let (Some(person), Some(year)) = (a[1].text(), a[3].int()) else {
-            return Ok(Json::Null);
+            return Ok(None);
         };
         let year = i32::try_from(year).map_err(|_| format!("{year} is not a usable year"))?;
         let events: Vec<ArchiveEvent> = a[2].parsed("archive event")?;
-        Ok(match yellow_card(p, person, &events, year) {
-            None => Json::Null,
-            Some(c) => json!({
-                "verified_reports": c.verified_reports,
-                "events": c.events.join(","),
-                "reason_zh": c.reason.zh,
-                "reason_en": c.reason.en,
-            }),
-        })
+        Ok(yellow_card(p, person, &events, year).map(|c| Card {
+            verified_reports: c.verified_reports,
+            events: c.events.join(","),
+            reason_zh: c.reason.zh,
+            reason_en: c.reason.en,
+        }))
     }
 }
