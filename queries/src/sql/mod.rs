@@ -29,6 +29,7 @@
 mod args;
 mod key_hash;
 pub mod memory;
+mod replaced;
 mod responsible_for;
 mod risk_level;
 mod superseded;
@@ -187,6 +188,12 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
          FROM risk_points_all r JOIN submission_versions v ON r.hash = v.hash",
     )
     .await?;
+    for table in supervision::EVENT_TABLES {
+        let name = format!("{table}_replaced");
+        ctx.deregister_table(name.as_str())?;
+        let replaced = replaced::Replaced::new(ctx, table).await?;
+        ctx.register_table(name.as_str(), Arc::new(replaced))?;
+    }
     for (name, body) in views::definitions()
         .into_iter()
         .chain(supervision::definitions())

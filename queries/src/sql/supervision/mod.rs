@@ -52,46 +52,24 @@ pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
 }
 
 /// The latest version of each event of a unit: a later batch may correct an event by repeating
-/// its id. The latest is the one of the latest batch (`submitted_at`, then `hash`), and of two
-/// with the same id in one batch, the later one (`event_no`).
-///
-/// Only the events whose id repeats (few) are ranked, with a window over them alone; they are
-/// found by grouping on [`super::key_hash`] of the unit and id, not on the two texts (3.5 s and
-/// a 700 MB spill over the 7.1 M register records at 10 M risk points). A window
-/// over every event keeps state per partition, one per event (2.6 s over the register at 1 M
-/// risk points). The rest are kept by a right join on the replaced versions: a hash join builds
-/// its table, which cannot spill, on its left side, and "no later version exists" over every
-/// event built it on every kept event (7 M register records, 2 GB, at 10 M risk points: over
-/// the memory limit).
-///
-/// DataFusion puts the smaller side of a join on the build side by its estimates, and it
-/// estimates a filter keeps a fifth of the rows: once a query filtered the events
-/// (`WHERE record_type = 'completed'`, which keeps nearly all of them), the events looked smaller
-/// than the replaced versions, and it built its table on 7 M register records, 641 MB at 10 M
-/// risk points (the `overdue` view over every year failed under the memory limit). So the
-/// replaced versions go through an `unnest`, whose size DataFusion does not estimate, and it
-/// keeps a join's sides as written when it cannot compare them. The joins over these views are
-/// therefore written with their smaller side first (left).
+/// its id. The replaced versions are found once per session ([`super::replaced`]); the rest are
+/// kept by a right join on them, whose hash table is built on its left side, the replaced
+/// versions (few): "no later version exists" over every event built it on every kept event
+/// (7 M register records, 2 GB, at 10 M risk points: over the memory limit).
 ///
 /// The replaced versions' columns have names of their own: with `hash` on both sides, DataFusion
 /// 55 moved `r.hash IS NULL` onto the events' own `hash` once the view was filtered, and
 /// `WHERE record_type = 'assessment'` found nothing.
 fn current(table: &str) -> String {
     format!(
-        "WITH replaced AS ( \
-           SELECT unnest(make_array(replaced_hash)) AS replaced_hash, replaced_no FROM ( \
-             SELECT a.hash AS replaced_hash, a.event_no AS replaced_no, \
-               ROW_NUMBER() OVER (PARTITION BY a.unit_id, a.id \
-                 ORDER BY a.submitted_at DESC, a.hash DESC, a.event_no DESC) AS newer \
-             FROM (SELECT key_hash(unit_id, id) AS k FROM {table}_all \
-                   GROUP BY 1 HAVING COUNT(*) > 1) d \
-             JOIN {table}_all a ON key_hash(a.unit_id, a.id) = d.k) \
-           WHERE newer > 1) \
-         SELECT t.* FROM replaced r RIGHT JOIN {table}_all t \
+        "SELECT t.* FROM {table}_replaced r RIGHT JOIN {table}_all t \
            ON r.replaced_hash = t.hash AND r.replaced_no = t.event_no \
          WHERE r.replaced_hash IS NULL"
     )
 }
+
+/// The event tables whose current versions [`current`] gives: each has a `{table}_replaced`.
+pub const EVENT_TABLES: [&str; 2] = ["archive_events", "office_records"];
 
 /// Each person's unit name and department (the latest in text order, over the whole archive),
 /// and (`PERSON_YEARS`) each year of their archive with that year's events: what `yellow_card`
@@ -128,8 +106,8 @@ const ARCHIVES: &str = "archives AS ( \
 /// `(name, SQL)` of every supervision view, in the order they must be created.
 pub fn definitions() -> Vec<(&'static str, String)> {
     vec![
-        ("archive_events", current("archive_events")),
-        ("office_records", current("office_records")),
+        (EVENT_TABLES[0], current(EVENT_TABLES[0])),
+        (EVENT_TABLES[1], current(EVENT_TABLES[1])),
         (
             "review_events",
             "SELECT * FROM review_events_all".to_owned(),
