@@ -2,7 +2,7 @@
 //! (for files), Chinese labels included.
 //!
 //! A chart is data, not a drawing call: [`Chart`] holds categories and series (bars, stacked bars,
-//! lines) or a matrix ([`Heatmap`]); [`svg`] and [`png`] draw it. [`pivot`] builds one from query
+//! lines) or a matrix ([`Heatmap`]); [`svg`] and [`png`] draw it. [`pivot()`] builds one from query
 //! results. Colours are the Okabe–Ito palette, which stays distinct for colour-blind readers.
 //! All text is drawn through plotters' SVG backend, which escapes it; labels are also cut to a
 //! readable length and cleaned of control characters before drawing.

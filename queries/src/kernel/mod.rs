@@ -15,7 +15,7 @@
 //! | [`magic`] | parsing magic lines |
 //! | [`complete`] | completion and inspection |
 //! | [`render`] | results as text and escaped HTML |
-//! | [`install`] | the kernelspec |
+//! | [`install`](mod@install) | the kernelspec |
 //!
 //! `sunlight kernel install [--user | --prefix P | --sys-prefix]` writes the kernelspec;
 //! Jupyter then runs `sunlight kernel -f CONNECTION_FILE`.

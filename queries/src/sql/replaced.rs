@@ -1,5 +1,6 @@
 //! `{table}_replaced`: the versions of events that a later batch of the same unit replaced (by
-//! repeating the event's id), found once per session, on first use, and kept.
+//! repeating the event's id), found once per session, on first use, and kept. First use is the
+//! planning of a query over `archive_events` or `office_records` (an `EXPLAIN` too).
 //!
 //! Finding them groups every event of the table by a hash of its unit and id
 //! ([`super::key_hash`]): at 10 M risk points, 1.2 s of work over the 7.1 M register records for

@@ -37,7 +37,7 @@ pub(super) const MANIFEST_TMP: &str = "manifest.json.tmp";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
-    /// Always [`FORMAT`].
+    /// Always `FORMAT`.
     pub format: String,
     /// How many segments have been committed.
     pub generation: u64,

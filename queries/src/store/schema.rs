@@ -11,7 +11,7 @@
 //!   event's canonical JSON in `event`, which is what the supervision functions hand to the core.
 //!
 //! Names and levels are resolved against the scheme here, once, at ingest: the views then read
-//! plain columns. Each table is declared once ([`store_table!`]): its schema, its builders and
+//! plain columns. Each table is declared once (`store_table!`, below): its schema, its builders and
 //! how they finish come from the same list of columns.
 
 use std::sync::{Arc, LazyLock};

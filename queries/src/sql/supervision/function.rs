@@ -38,7 +38,8 @@ pub enum Kind {
     Date,
     /// A list of texts, e.g. `array_agg(event)`: each a JSON event. Or a list of records whose
     /// last field is the text and whose other fields say the order, e.g.
-    /// `array_agg(struct(date, submitted_at, event_no, event))`: see [`Column::new`].
+    /// `array_agg(struct(date, submitted_at, event_no, event))`: the texts are read in the
+    /// order of those fields, as `ORDER BY date, submitted_at, event_no` gives it.
     TextList,
     /// A list of dates, or of records whose last field is the date (as for [`Kind::TextList`]).
     DateList,
@@ -230,7 +231,7 @@ enum Column<'a> {
     /// Texts, numbers or dates.
     Values(&'a ArrayRef),
     /// Lists: each row's items are `items[offsets[i]..offsets[i + 1]]`, in the order of their
-    /// `keys` when the list is one of records (see [`Column::list`]).
+    /// `keys` when the list is one of records (see [`Column::new`]).
     List {
         list: &'a ListArray,
         items: ArrayRef,

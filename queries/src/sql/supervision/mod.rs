@@ -68,7 +68,7 @@ fn current(table: &str) -> String {
     )
 }
 
-/// The event tables whose current versions [`current`] gives: each has a `{table}_replaced`.
+/// The event tables that have a view of their current versions, and a `{table}_replaced`.
 pub const EVENT_TABLES: [&str; 2] = ["archive_events", "office_records"];
 
 /// Each person's unit name and department (the latest in text order, over the whole archive),
@@ -76,6 +76,10 @@ pub const EVENT_TABLES: [&str; 2] = ["archive_events", "office_records"];
 /// is handed. It looks at no event of another year, so a year's list gives the answer the whole
 /// archive gives, and each call reads a third as many events over three years. `warnings_due`
 /// hands `recommend_response` the events of the period only, for the same reason.
+///
+/// The joins with these name the smaller side first (a unit's scheme, then the person, then the
+/// person's years or periods with their lists): DataFusion builds a hash join's table on the
+/// left side when it cannot tell the sides' sizes apart, as after an aggregation.
 ///
 /// Lists are aggregated as records `struct(key…, value)` without `ORDER BY`, and the rule
 /// functions sort them by their keys (see [`Kind::TextList`]): DataFusion's ordered `array_agg`
