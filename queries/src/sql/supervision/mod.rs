@@ -78,8 +78,10 @@ pub const EVENT_TABLES: [&str; 2] = ["archive_events", "office_records"];
 /// hands `recommend_response` the events of the period only, for the same reason.
 ///
 /// The joins with these name the smaller side first (a unit's scheme, then the person, then the
-/// person's years or periods with their lists): DataFusion builds a hash join's table on the
-/// left side when it cannot tell the sides' sizes apart, as after an aggregation.
+/// person's years or periods with their lists): a hash join builds its table on the left side,
+/// and DataFusion swaps the sides only when its estimates say the left is larger. (First written
+/// so when the replaced versions' size was unknown to it; kept, as the order it should build in
+/// either way.)
 ///
 /// Lists are aggregated as records `struct(key…, value)` without `ORDER BY`, and the rule
 /// functions sort them by their keys (see [`Kind::TextList`]): DataFusion's ordered `array_agg`
