@@ -26,6 +26,8 @@ pub use catalog::{HEADERS as CATALOG_HEADERS, UnitCatalog};
 pub use queries::{ReportQueries, ReportQuery};
 pub use table::{Cell, Table, escape};
 
+use table::Frame;
+
 use crate::charts::{self, Chart, Figure, Heatmap, Kind, Series};
 use crate::error::{Error, Result};
 
@@ -257,8 +259,14 @@ fn long_figure(
 }
 
 async fn query(ctx: &SessionContext, q: &ReportQuery) -> Result<Table> {
+    let frame = query_frame(ctx, q).await?;
+    Ok(frame.table(q.name, q.title, 0..frame.len()))
+}
+
+/// A query's rows kept as columns, for tables read a unit at a time.
+async fn query_frame(ctx: &SessionContext, q: &ReportQuery) -> Result<Frame> {
     let batches = ctx.sql(&q.sql).await?.collect().await?;
-    Table::from_batches(q.name, q.title, &batches)
+    Frame::from_batches(&batches)
 }
 
 /// Writes the report.
@@ -301,17 +309,25 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         "按统一的高/中/低口径汇总各方案的等级（一级、一类较高等计为高）。",
     )?);
 
-    let mut t = query(&ctx, &q.levels_by_department).await?;
+    let by_dept = query_frame(&ctx, &q.levels_by_department).await?;
+    let mut t = by_dept.table(
+        q.levels_by_department.name,
+        q.levels_by_department.title,
+        0..by_dept.len(),
+    );
     // The unit pages (two charts each, as SVG and PNG: most of the report's own work) are drawn
     // on every core from here on, while the remaining sections are queried; `stop` ends them
     // early when the report stops with an error.
     let stop = Stop::default();
     let pages = {
         let units = query(&ctx, &q.units).await?;
-        let types_by_dept = query(&ctx, &q.types_by_department).await?;
-        let (opts, by_dept, stop) = (opts.clone(), t.clone(), Arc::clone(&stop.0));
+        let types_by_dept = query_frame(&ctx, &q.types_by_department).await?;
+        let (opts, stop) = (opts.clone(), Arc::clone(&stop.0));
+        let titles = (q.levels_by_department.title, q.types_by_department.title);
         Background(tokio::task::spawn_blocking(move || {
-            unit_pages(&opts, y, &units, &by_dept, &types_by_dept, &stop)
+            let by_dept = ByUnit::new(&by_dept, titles.0);
+            let types_by_dept = ByUnit::new(&types_by_dept, titles.1);
+            unit_pages(&opts, y, &units, by_dept, types_by_dept, &stop)
         }))
     };
     let csv = w.table(&mut t, &["风险点数"], "")?;
@@ -465,14 +481,10 @@ fn unit_pages(
     opts: &Options,
     y: i32,
     units: &Table,
-    by_dept: &Table,
-    types_by_dept: &Table,
+    by_dept: ByUnit<'_>,
+    types_by_dept: ByUnit<'_>,
     stop: &AtomicBool,
 ) -> Result<(Vec<(String, String)>, Summary)> {
-    // Each unit's rows of the per-department tables, found once: filtering the whole table for
-    // every unit is quadratic (16,000 units × 420,000 rows at 10 M risk points).
-    let levels_of = rows_by_unit(by_dept);
-    let types_of = rows_by_unit(types_by_dept);
     let pages: Vec<Result<((String, String), Summary)>> = units
         .rows
         .par_iter()
@@ -484,13 +496,7 @@ fn unit_pages(
                 opts,
                 summary: Summary::default(),
             };
-            let link = unit_page(
-                &mut uw,
-                r,
-                y,
-                (by_dept, &levels_of),
-                (types_by_dept, &types_of),
-            )?;
+            let link = unit_page(&mut uw, r, y, &by_dept, &types_by_dept)?;
             Ok((link, uw.summary))
         })
         .collect();
@@ -527,27 +533,28 @@ impl<T> Drop for Background<T> {
     }
 }
 
-/// The rows of a per-department table by unit name (its first column), as row numbers:
-/// filtering the whole table for every unit would be quadratic, and copying the rows would
-/// hold the table twice.
-fn rows_by_unit(t: &Table) -> HashMap<String, Vec<usize>> {
-    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, row) in t.rows.iter().enumerate() {
-        out.entry(row[0].display(0)).or_default().push(i);
-    }
-    out
+/// A per-department table (its first column the unit's name) with each unit's row numbers,
+/// found once: filtering the whole table for every unit would be quadratic (16,000 units ×
+/// 420,000 rows at 10 M risk points).
+struct ByUnit<'a> {
+    frame: &'a Frame,
+    title: &'static str,
+    rows: HashMap<&'a str, Vec<usize>>,
 }
 
-/// The rows of one unit, as a table of the same columns.
-fn of_unit(t: &Table, rows: &HashMap<String, Vec<usize>>, unit: &str) -> Table {
-    Table {
-        name: t.name.clone(),
-        title: t.title.clone(),
-        columns: t.columns.clone(),
-        rows: rows
-            .get(unit)
-            .map(|rows| rows.iter().map(|&i| t.rows[i].clone()).collect())
-            .unwrap_or_default(),
+impl<'a> ByUnit<'a> {
+    fn new(frame: &'a Frame, title: &'static str) -> ByUnit<'a> {
+        let mut rows: HashMap<&str, Vec<usize>> = HashMap::new();
+        for i in 0..frame.len() {
+            rows.entry(frame.text(0, i)).or_default().push(i);
+        }
+        ByUnit { frame, title, rows }
+    }
+
+    /// The rows of one unit, as a table named `name`.
+    fn of(&self, unit: &str, name: &str) -> Table {
+        let rows = self.rows.get(unit).map(Vec::as_slice).unwrap_or_default();
+        self.frame.table(name, self.title, rows.iter().copied())
     }
 }
 
@@ -557,15 +564,14 @@ fn unit_page(
     w: &mut Writer<'_>,
     r: &[Cell],
     y: i32,
-    (by_dept, levels_of): (&Table, &HashMap<String, Vec<usize>>),
-    (types_by_dept, types_of): (&Table, &HashMap<String, Vec<usize>>),
+    by_dept: &ByUnit<'_>,
+    types_by_dept: &ByUnit<'_>,
 ) -> Result<(String, String)> {
     let opts = w.opts;
     let (id, name) = (r[0].display(0), r[1].display(0));
     let slug = unit_slug(&id);
     let mut page = Vec::new();
-    let mut levels = of_unit(by_dept, levels_of, &name);
-    levels.name = format!("levels-{slug}");
+    let mut levels = by_dept.of(&name, &format!("levels-{slug}"));
     let csv = w.table(&mut levels, &["风险点数"], "")?;
     let fig = long_figure(
         &levels,
@@ -581,8 +587,7 @@ fn unit_page(
         csv,
         "",
     )?);
-    let mut types = of_unit(types_by_dept, types_of, &name);
-    types.name = format!("types-{slug}");
+    let mut types = types_by_dept.of(&name, &format!("types-{slug}"));
     let csv = w.table(&mut types, &["风险点数"], "")?;
     let fig = long_figure(
         &types,

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::compute::cast;
+use datafusion::arrow::compute::{cast, concat};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 
 use crate::error::Result;
@@ -52,6 +52,79 @@ fn cell(c: &ArrayRef, i: usize) -> Cell {
     }
 }
 
+/// Query results kept as Arrow columns (integers as Int64, the rest as UTF-8) and made into
+/// [`Table`]s a few rows at a time. The unit pages read their rows of two per-department tables
+/// (970,000 rows at 10 M risk points) for the whole of the report: as cells, with a `String`
+/// per text and a `Vec` per row, those took about 280 bytes a row; as columns, about 60.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Frame {
+    /// Column headers.
+    columns: Vec<String>,
+    /// The columns, all batches in one.
+    cols: Vec<ArrayRef>,
+}
+
+impl Frame {
+    /// The batches of one query as one set of columns.
+    pub(crate) fn from_batches(batches: &[RecordBatch]) -> Result<Frame> {
+        let Some(first) = batches.first() else {
+            return Ok(Frame::default());
+        };
+        let schema = first.schema();
+        let mut cols = Vec::with_capacity(schema.fields().len());
+        for (i, f) in schema.fields().iter().enumerate() {
+            let to = if f.data_type().is_integer() {
+                DataType::Int64
+            } else {
+                DataType::Utf8
+            };
+            let parts = batches
+                .iter()
+                .map(|b| cast(b.column(i), &to))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let parts: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+            cols.push(concat(&parts)?);
+        }
+        Ok(Frame {
+            columns: schema.fields().iter().map(|f| f.name().clone()).collect(),
+            cols,
+        })
+    }
+
+    /// The number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.cols.first().map_or(0, |c| c.len())
+    }
+
+    /// Row `i` of text column `c`; empty for a null, a number or a row past the end.
+    pub(crate) fn text(&self, c: usize, i: usize) -> &str {
+        match self.cols.get(c).and_then(|c| c.as_string_opt::<i32>()) {
+            Some(a) if i < a.len() && !a.is_null(i) => a.value(i),
+            _ => "",
+        }
+    }
+
+    /// The rows `rows` (those past the end skipped) as a table of the same columns.
+    pub(crate) fn table(
+        &self,
+        name: &str,
+        title: &str,
+        rows: impl IntoIterator<Item = usize>,
+    ) -> Table {
+        let n = self.len();
+        Table {
+            name: name.to_owned(),
+            title: title.to_owned(),
+            columns: self.columns.clone(),
+            rows: rows
+                .into_iter()
+                .filter(|&i| i < n)
+                .map(|i| self.cols.iter().map(|c| cell(c, i)).collect())
+                .collect(),
+        }
+    }
+}
+
 /// A titled table with named columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -68,42 +141,8 @@ pub struct Table {
 impl Table {
     /// Builds a table from query results: integer columns become numbers, the rest text.
     pub fn from_batches(name: &str, title: &str, batches: &[RecordBatch]) -> Result<Table> {
-        let mut columns = Vec::new();
-        let mut rows: Vec<Vec<Cell>> =
-            Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
-        for b in batches {
-            if columns.is_empty() {
-                columns = b
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .collect();
-            }
-            // Integer columns as Int64, the rest as plain strings; cells are made row by row,
-            // so the table is never held twice.
-            let cols: Vec<ArrayRef> = b
-                .columns()
-                .iter()
-                .map(|c| {
-                    let to = if c.data_type().is_integer() {
-                        DataType::Int64
-                    } else {
-                        DataType::Utf8
-                    };
-                    cast(c, &to)
-                })
-                .collect::<std::result::Result<_, _>>()?;
-            for i in 0..b.num_rows() {
-                rows.push(cols.iter().map(|c| cell(c, i)).collect());
-            }
-        }
-        Ok(Table {
-            name: name.to_owned(),
-            title: title.to_owned(),
-            columns,
-            rows,
-        })
+        let frame = Frame::from_batches(batches)?;
+        Ok(frame.table(name, title, 0..frame.len()))
     }
 
     /// The index of a column.
@@ -267,6 +306,60 @@ mod tests {
         push_csv_line(&mut out, ["党政办", "=1+1,\"x\"", "-5", "-x", "a\nb", ""]);
         assert_eq!(out, "党政办,\"'=1+1,\"\"x\"\"\",-5,'-x,\"a\nb\",\r\n");
         assert!(matches!(csv_cell("财政所"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_frame_joins_batches_and_makes_tables_of_chosen_rows() -> Result<()> {
+        use std::sync::Arc;
+
+        use datafusion::arrow::array::{Int32Array, StringArray};
+        use datafusion::arrow::datatypes::{Field, Schema};
+
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("unit", DataType::Utf8, true),
+            Field::new("n", DataType::Int32, false),
+        ]));
+        let batch = |units: Vec<Option<&str>>, ns: Vec<i32>| {
+            RecordBatch::try_new(
+                Arc::clone(&schema),
+                vec![
+                    Arc::new(StringArray::from(units)),
+                    Arc::new(Int32Array::from(ns)),
+                ],
+            )
+        };
+        let frame = Frame::from_batches(&[
+            batch(vec![Some("城关镇"), None], vec![1, 2])?,
+            batch(vec![Some("=x")], vec![3])?,
+        ])?;
+        assert_eq!(frame.len(), 3);
+        assert_eq!(
+            (frame.text(0, 0), frame.text(0, 1), frame.text(0, 2)),
+            ("城关镇", "", "=x")
+        );
+        assert_eq!(
+            (frame.text(1, 0), frame.text(0, 9), frame.text(5, 0)),
+            ("", "", "")
+        );
+        let t = frame.table("t", "title", [2, 0, 7]);
+        assert_eq!((t.name.as_str(), t.title.as_str()), ("t", "title"));
+        assert_eq!(t.columns, ["unit", "n"]);
+        assert_eq!(
+            t.rows,
+            [
+                vec![Cell::Text("=x".into()), Cell::Int(3)],
+                vec![Cell::Text("城关镇".into()), Cell::Int(1)]
+            ]
+        );
+        let all = Table::from_batches("t", "title", &[batch(vec![None], vec![4])?])?;
+        assert_eq!(all.rows, [vec![Cell::Text(String::new()), Cell::Int(4)]]);
+        assert!(
+            Frame::from_batches(&[])?
+                .table("e", "e", 0..3)
+                .rows
+                .is_empty()
+        );
+        Ok(())
     }
 
     #[test]
