@@ -204,7 +204,7 @@ async fn run(a: &Args) -> Result<(), BoxError> {
 }
 
 fn main() -> std::process::ExitCode {
-    sunlight_queries::alloc::return_freed_memory_at_once();
+    sunlight_queries::alloc::return_freed_memory_sooner();
     let result = parse_args().and_then(|a| {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

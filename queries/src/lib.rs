@@ -11,7 +11,7 @@
 //! - [`demo`]: a deterministic generator of realistic submissions for all four preset schemes.
 //! - [`charts`]: figures drawn with plotters, as SVG and PNG, Chinese labels included.
 //! - [`report`]: the annual evaluation report — HTML, charts, CSV tables, XLSX catalogs.
-//! - [`alloc`]: the binaries' allocator told to return freed memory at once.
+//! - [`alloc`]: the binaries' allocator told to return freed memory sooner.
 //! - [`output`]: writing query results as a table, CSV, JSON or Parquet.
 //! - [`serve`]: the submission endpoint and the demo portal (`sunlight serve`): what a browser
 //!   form POSTs is checked like ingest, journalled to disk before it is acknowledged, and folded
