@@ -29,10 +29,10 @@ const DEFAULT_PURGE_DELAY: c_long = 1000;
 /// The delay set, in milliseconds.
 pub const PURGE_DELAY_MS: c_long = 100;
 
-/// Makes mimalloc return freed memory after [`PURGE_DELAY_MS`] instead of a second. It does nothing when the environment variable
-/// `MIMALLOC_PURGE_DELAY` sets the delay (to measure another one), or when the option at
-/// [`PURGE_DELAY`] does not hold the delay's default (another version of mimalloc). Returns
-/// whether it set the delay.
+/// Makes mimalloc return freed memory after [`PURGE_DELAY_MS`] instead of a second. It does
+/// nothing when the environment variable `MIMALLOC_PURGE_DELAY` sets the delay (to measure
+/// another one), or when the option at [`PURGE_DELAY`] does not hold the delay's default
+/// (another version of mimalloc). Returns whether it set the delay.
 #[allow(unsafe_code)]
 pub fn return_freed_memory_sooner() -> bool {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
