@@ -259,8 +259,12 @@ fn long_figure(
 }
 
 async fn query(ctx: &SessionContext, q: &ReportQuery) -> Result<Table> {
-    let frame = query_frame(ctx, q).await?;
-    Ok(frame.table(q.name, q.title, 0..frame.len()))
+    Ok(whole(&query_frame(ctx, q).await?, q))
+}
+
+/// All of a query's rows as its table.
+fn whole(frame: &Frame, q: &ReportQuery) -> Table {
+    frame.table(q.name, q.title, 0..frame.len())
 }
 
 /// A query's rows kept as columns, for tables read a unit at a time.
@@ -310,11 +314,7 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     )?);
 
     let by_dept = query_frame(&ctx, &q.levels_by_department).await?;
-    let mut t = by_dept.table(
-        q.levels_by_department.name,
-        q.levels_by_department.title,
-        0..by_dept.len(),
-    );
+    let mut t = whole(&by_dept, &q.levels_by_department);
     // The unit pages (two charts each, as SVG and PNG: most of the report's own work) are drawn
     // on every core from here on, while the remaining sections are queried; `stop` ends them
     // early when the report stops with an error.
