@@ -149,12 +149,19 @@ fn write_members<'a>(
 /// Orders member names as RFC 8785 does, by UTF-16 code units. That is the order of their
 /// UTF-8 bytes unless a name has a character beyond U+FFFF (a four-byte sequence, lead byte
 /// 0xF0 or above), which UTF-16 writes as a surrogate pair sorting before U+E000–U+FFFF.
+///
+/// Only the first byte where the names differ is looked at. Below 0xEE on both sides it is a
+/// character boundary of two characters under U+E000, or a later byte of two characters with
+/// the same lead byte (both in the BMP, or both beyond it): the byte order is UTF-16's either
+/// way. Only else are the names compared as UTF-16. Members are sorted by this for every object
+/// of every submission ingested: it used to scan both names for astral characters first, 5 %
+/// of the ingest's samples.
 fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let astral = |s: &str| s.bytes().any(|x| x >= 0xF0);
-    if astral(a) || astral(b) {
-        a.encode_utf16().cmp(b.encode_utf16())
-    } else {
-        a.as_bytes().cmp(b.as_bytes())
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        None => x.len().cmp(&y.len()),
+        Some(i) if x[i] < 0xEE && y[i] < 0xEE => x[i].cmp(&y[i]),
+        Some(_) => a.encode_utf16().cmp(b.encode_utf16()),
     }
 }
 
@@ -329,7 +336,16 @@ impl<'a, 'w> Members<'a, 'w> {
     }
 
     fn end(mut self) -> Written {
-        let values = self.out.split_off(self.start);
+        // The values move out to a buffer this thread reuses (an object ends only after every
+        // object in it has ended, so one buffer serves them all), and back with their names.
+        VALUES.with_borrow_mut(|values| self.write_sorted(values));
+        Ok(())
+    }
+
+    fn write_sorted(&mut self, values: &mut String) {
+        values.clear();
+        values.push_str(&self.out[self.start..]);
+        self.out.truncate(self.start);
         // A stable sort: of two members of one name, serde_json keeps the last.
         self.spans.sort_by(|a, b| utf16_order(&a.0, &b.0));
         self.out.reserve(values.len() + 16 * self.spans.len() + 2);
@@ -350,8 +366,12 @@ impl<'a, 'w> Members<'a, 'w> {
         }
         self.out.push('}');
         self.out.push_str(self.close);
-        Ok(())
     }
+}
+
+thread_local! {
+    /// The values of the object [`Members::end`] is writing.
+    static VALUES: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// An array's elements, written as they come.
@@ -628,6 +648,46 @@ named_members!(SerializeStruct, SerializeStructVariant);
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn member_order_agrees_with_utf16_for_every_pair() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "b",
+            "\r",
+            "1",
+            "\u{7f}",
+            "\u{80}",
+            "\u{7ff}",
+            "\u{800}",
+            "中",
+            "中文",
+            "\u{d7ff}",
+            "\u{e000}",
+            "\u{fb33}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{1f600}",
+            "\u{1f601}",
+            "\u{10ffff}",
+            "a\u{1f600}",
+            "a\u{fb33}",
+            "a\u{e000}b",
+            "a\u{10000}b",
+            "\u{e9}",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    utf16_order(a, b),
+                    a.encode_utf16().cmp(b.encode_utf16()),
+                    "{a:?} against {b:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn sorts_by_utf16_code_units() {

@@ -341,8 +341,14 @@ fn check(
             ));
         }
     };
-    if let Some(kind) = std::str::from_utf8(&bytes).ok().and_then(batch_kind) {
-        let text = std::str::from_utf8(&bytes).unwrap_or_default();
+    // Only pieces that mention `"events"` can be batches: a table's bytes are checked as UTF-8
+    // once, by `check_bytes` (each check of its Chinese text was 4 % of the ingest's samples).
+    let batch = memchr::memmem::find(&bytes, b"\"events\"").is_some();
+    if let Some((text, kind)) = batch
+        .then(|| std::str::from_utf8(&bytes).ok())
+        .flatten()
+        .and_then(|text| batch_kind(text).map(|kind| (text, kind)))
+    {
         let checked = match kind {
             Ok(EVENT_BATCH_KIND) => EventSubmission::from_json(text).map(Checked::Archive),
             Ok(REVIEW_EVENTS_KIND) => ReviewSubmission::from_json(text).map(Checked::Reviews),
@@ -368,8 +374,8 @@ fn check(
 }
 
 /// The batch kind a piece declares: `None` for a self-check table (no top-level `events`),
-/// `Some(Ok(kind))` for a known batch kind, `Some(Err(kind))` for an unknown one. Only pieces
-/// that mention `"events"` are parsed twice, so tables pay nothing for it.
+/// `Some(Ok(kind))` for a known batch kind, `Some(Err(kind))` for an unknown one. The caller
+/// asks only of pieces that mention `"events"`, so tables are not parsed twice.
 fn batch_kind(text: &str) -> Option<std::result::Result<&'static str, String>> {
     #[derive(Deserialize)]
     struct Peek {
@@ -377,9 +383,6 @@ fn batch_kind(text: &str) -> Option<std::result::Result<&'static str, String>> {
         kind: Option<String>,
         #[serde(default)]
         events: Option<serde::de::IgnoredAny>,
-    }
-    if !text.contains("\"events\"") {
-        return None;
     }
     let peek: Peek = serde_json::from_str(text).ok()?;
     peek.events?;

@@ -16,10 +16,10 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
-use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use super::table::push_csv_line;
 use super::unit_slug;
+use super::xlsx::Workbook;
 use crate::error::{Error, Result};
 
 /// The catalog's columns: the department, then the seeds' nine columns.
@@ -35,6 +35,9 @@ pub const HEADERS: [&str; 10] = [
     "防控措施",
     "防控管理责任部门（或责任人）",
 ];
+
+/// The columns' widths in characters: the risk point and the measures wider.
+const WIDTHS: [f64; 10] = [16.0, 16.0, 16.0, 16.0, 16.0, 16.0, 40.0, 16.0, 40.0, 16.0];
 
 /// Excel's row limit is 1,048,576; a catalog longer than this continues on another sheet.
 const ROWS_PER_SHEET: u32 = 1_000_000;
@@ -60,7 +63,6 @@ struct Writer {
     /// The CSV line being written, reused from row to row.
     line: String,
     book: Workbook,
-    sheet_rows: u32,
     sheets: u32,
     rows: u64,
 }
@@ -87,10 +89,9 @@ impl Writer {
         push_csv_line(&mut header, HEADERS);
         csv.write_all(header.as_bytes())
             .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
-        let mut book = Workbook::new();
         // Deflate level 1 instead of 6: saving is most of a small workbook's cost, and 1,600 of
         // them are written at 1 M risk points; the files come out about a third larger.
-        book.set_zip_compression_level(1);
+        let book = Workbook::create(&xlsx_path, &WIDTHS, 1)?;
         let mut w = Writer {
             unit_id: unit_id.to_owned(),
             csv_path,
@@ -98,7 +99,6 @@ impl Writer {
             csv,
             line: String::new(),
             book,
-            sheet_rows: 0,
             sheets: 0,
             rows: 0,
         };
@@ -106,32 +106,10 @@ impl Writer {
         Ok(w)
     }
 
-    fn sheet(&mut self) -> Result<&mut Worksheet> {
-        self.book
-            .worksheet_from_index(self.sheets as usize - 1)
-            .map_err(xlsx)
-    }
-
     fn new_sheet(&mut self) -> Result<()> {
         self.sheets += 1;
-        let bold = Format::new().set_bold().set_text_wrap();
-        let sheet = self
-            .book
-            .add_worksheet_with_constant_memory()
-            .map_err(xlsx)?;
-        sheet
-            .set_name(format!("目录{}", self.sheets))
-            .map_err(xlsx)?;
-        for (c, h) in HEADERS.iter().enumerate() {
-            sheet
-                .write_string_with_format(0, c as u16, *h, &bold)
-                .map_err(xlsx)?;
-            sheet
-                .set_column_width(c as u16, if c == 6 || c == 8 { 40 } else { 16 })
-                .map_err(xlsx)?;
-        }
-        self.sheet_rows = 1;
-        Ok(())
+        self.book
+            .add_sheet(&format!("目录{}", self.sheets), &HEADERS)
     }
 
     fn row(&mut self, cells: &[&str]) -> Result<()> {
@@ -140,15 +118,10 @@ impl Writer {
         self.csv
             .write_all(self.line.as_bytes())
             .map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
-        if self.sheet_rows > ROWS_PER_SHEET {
+        if self.book.sheet_rows() > ROWS_PER_SHEET {
             self.new_sheet()?;
         }
-        let r = self.sheet_rows;
-        let sheet = self.sheet()?;
-        for (c, v) in cells.iter().enumerate() {
-            sheet.write_string(r, c as u16, *v).map_err(xlsx)?;
-        }
-        self.sheet_rows += 1;
+        self.book.row(cells)?;
         self.rows += 1;
         Ok(())
     }
@@ -157,7 +130,7 @@ impl Writer {
         self.csv
             .flush()
             .map_err(|e| Error::io("writing the catalog", &self.csv_path, e))?;
-        self.book.save(&self.xlsx_path).map_err(xlsx)?;
+        self.book.finish()?;
         Ok(UnitCatalog {
             unit_id: self.unit_id,
             csv: self.csv_path,
@@ -165,10 +138,6 @@ impl Writer {
             rows: self.rows,
         })
     }
-}
-
-fn xlsx(e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::Usage(format!("writing the XLSX catalog failed: {e}"))
 }
 
 /// Row `r` of a string column; null is the empty string.

@@ -13,6 +13,7 @@ mod html;
 pub mod queries;
 mod supervision;
 mod table;
+mod xlsx;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
