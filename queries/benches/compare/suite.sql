@@ -59,10 +59,13 @@ SELECT unit_id, unit_name, scheme, department_name, power, category, item, basis
 FROM (SELECT *, responsible_role AS responsible_role_name FROM risk_catalog)
 WHERE year = {year} ORDER BY unit_id, department_name, hash, row_no
 -- name: report_units
-SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS risk_points,
-  COUNT(DISTINCT department_id) AS departments, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high,
+SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, SUM(n) AS risk_points,
+  COUNT(department_id) AS departments, SUM(high) AS high, SUM(catalog_rows) AS catalog_rows
+FROM (SELECT unit_id, department_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS n,
+  SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high,
   SUM(CASE WHEN table_kind = 'department' THEN 1 ELSE 0 END) AS catalog_rows
-FROM risk_points WHERE year = {year} GROUP BY unit_id ORDER BY unit_id
+  FROM risk_points WHERE year = {year} GROUP BY unit_id, department_id)
+GROUP BY unit_id ORDER BY unit_id
 -- name: report_types_by_department
 SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, COUNT(*) AS 风险点数
 FROM risk_points WHERE year = {year} AND table_kind = 'department'
