@@ -15,6 +15,7 @@
 //! itself), and text beyond Excel's 32,767 characters a cell is cut there: the CSV beside the
 //! workbook keeps it whole.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -255,76 +256,60 @@ impl Parts {
              <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
              <Default Extension=\"xml\" ContentType=\"application/xml\"/>",
         );
-        let _ = std::fmt::Write::write_fmt(
+        let _ = write!(
             ct,
-            format_args!(
-                "<Override PartName=\"/xl/workbook.xml\" ContentType=\"{OFFICE_CT}.sheet.main+xml\"/>\
+            "<Override PartName=\"/xl/workbook.xml\" ContentType=\"{OFFICE_CT}.sheet.main+xml\"/>\
                  <Override PartName=\"/xl/styles.xml\" ContentType=\"{OFFICE_CT}.styles+xml\"/>"
-            ),
         );
         for i in 1..=sheets.len() {
-            let _ = std::fmt::Write::write_fmt(
+            let _ = write!(
                 ct,
-                format_args!(
-                    "<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{OFFICE_CT}.worksheet+xml\"/>"
-                ),
+                "<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{OFFICE_CT}.worksheet+xml\"/>"
             );
         }
         ct.push_str("</Types>");
 
         package_rels.push_str(XML_DECLARATION);
-        let _ = std::fmt::Write::write_fmt(
+        let _ = write!(
             package_rels,
-            format_args!(
-                "<Relationships xmlns=\"{PACKAGE_REL_NS}\"><Relationship Id=\"rId1\" \
+            "<Relationships xmlns=\"{PACKAGE_REL_NS}\"><Relationship Id=\"rId1\" \
                  Type=\"{REL_NS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
-            ),
         );
 
         wb.push_str(XML_DECLARATION);
-        let _ = std::fmt::Write::write_fmt(
+        let _ = write!(
             wb,
-            format_args!("<workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheets>"),
+            "<workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheets>"
         );
         rels.push_str(XML_DECLARATION);
-        let _ = std::fmt::Write::write_fmt(
-            rels,
-            format_args!("<Relationships xmlns=\"{PACKAGE_REL_NS}\">"),
-        );
+        let _ = write!(rels, "<Relationships xmlns=\"{PACKAGE_REL_NS}\">");
         for (i, name) in sheets.iter().enumerate() {
             let n = i + 1;
             let mut escaped = Vec::new();
             push_escaped(&mut escaped, name);
-            let _ = std::fmt::Write::write_fmt(
+            let _ = write!(
                 wb,
-                format_args!(
-                    "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>",
-                    String::from_utf8_lossy(&escaped).replace('"', "&quot;")
-                ),
+                "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>",
+                String::from_utf8_lossy(&escaped).replace('"', "&quot;")
             );
-            let _ = std::fmt::Write::write_fmt(
+            let _ = write!(
                 rels,
-                format_args!(
-                    "<Relationship Id=\"rId{n}\" Type=\"{REL_NS}/worksheet\" \
+                "<Relationship Id=\"rId{n}\" Type=\"{REL_NS}/worksheet\" \
                      Target=\"worksheets/sheet{n}.xml\"/>"
-                ),
             );
         }
         wb.push_str("</sheets></workbook>");
-        let _ = std::fmt::Write::write_fmt(
+        let _ = write!(
             rels,
-            format_args!(
-                "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>\
+            "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>\
                  </Relationships>",
-                sheets.len() + 1
-            ),
+            sheets.len() + 1
         );
 
         styles.push_str(XML_DECLARATION);
-        let _ = std::fmt::Write::write_fmt(
+        let _ = write!(
             styles,
-            format_args!(
-                "<styleSheet xmlns=\"{MAIN_NS}\">\
+            "<styleSheet xmlns=\"{MAIN_NS}\">\
                  <fonts count=\"2\">\
                  <font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
                  <font><b/><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
@@ -338,7 +323,6 @@ impl Parts {
                  applyAlignment=\"1\"><alignment wrapText=\"1\"/></xf></cellXfs>\
                  <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
                  </styleSheet>"
-            ),
         );
     }
 }
