@@ -26,7 +26,7 @@ use zip::write::SimpleFileOptions;
 use crate::error::{Error, Result};
 
 /// Excel's most characters (UTF-16 code units) in one cell.
-pub(crate) const MAX_CELL_CHARS: usize = 32_767;
+const MAX_CELL_CHARS: usize = 32_767;
 
 /// A sheet's XML is handed to the compressor in pieces of about this size.
 const FLUSH_AT: usize = 64 * 1024;
@@ -47,16 +47,6 @@ pub(crate) struct Workbook {
     rows: u32,
     /// XML not yet handed to the compressor.
     buf: Vec<u8>,
-}
-
-impl std::fmt::Debug for Workbook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workbook")
-            .field("path", &self.path)
-            .field("sheets", &self.sheets)
-            .field("rows", &self.rows)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Workbook {
@@ -142,15 +132,7 @@ impl Workbook {
     /// Finishes the last sheet and writes the workbook's other parts.
     pub(crate) fn finish(mut self) -> Result<()> {
         self.end_sheet()?;
-        let mut parts = Parts::default();
-        parts.build(&self.sheets);
-        for (name, xml) in [
-            ("[Content_Types].xml", &parts.content_types),
-            ("_rels/.rels", &parts.package_rels),
-            ("xl/workbook.xml", &parts.workbook),
-            ("xl/_rels/workbook.xml.rels", &parts.workbook_rels),
-            ("xl/styles.xml", &parts.styles),
-        ] {
+        for (name, xml) in other_parts(&self.sheets) {
             self.zip
                 .start_file(name, self.options)
                 .map_err(|e| self.zip_error(e))?;
@@ -225,107 +207,96 @@ impl Workbook {
     }
 }
 
-/// The workbook's parts other than its sheets.
-#[derive(Default)]
-struct Parts {
-    content_types: String,
-    package_rels: String,
-    workbook: String,
-    workbook_rels: String,
-    styles: String,
-}
-
 const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
 const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const PACKAGE_REL_NS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
 const OFFICE_CT: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
 
-impl Parts {
-    fn build(&mut self, sheets: &[String]) {
-        let Parts {
-            content_types: ct,
-            package_rels,
-            workbook: wb,
-            workbook_rels: rels,
-            styles,
-        } = self;
-        ct.push_str(XML_DECLARATION);
-        ct.push_str(
+/// The workbook's parts other than its sheets (`sheets` are their names), by part name.
+fn other_parts(sheets: &[String]) -> [(&'static str, String); 5] {
+    let mut ct = String::from(XML_DECLARATION);
+    let mut package_rels = String::from(XML_DECLARATION);
+    let mut wb = String::from(XML_DECLARATION);
+    let mut rels = String::from(XML_DECLARATION);
+    ct.push_str(
             "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
              <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
              <Default Extension=\"xml\" ContentType=\"application/xml\"/>",
         );
-        let _ = write!(
-            ct,
-            "<Override PartName=\"/xl/workbook.xml\" ContentType=\"{OFFICE_CT}.sheet.main+xml\"/>\
+    let _ = write!(
+        &mut ct,
+        "<Override PartName=\"/xl/workbook.xml\" ContentType=\"{OFFICE_CT}.sheet.main+xml\"/>\
                  <Override PartName=\"/xl/styles.xml\" ContentType=\"{OFFICE_CT}.styles+xml\"/>"
-        );
-        for i in 1..=sheets.len() {
-            let _ = write!(
-                ct,
-                "<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{OFFICE_CT}.worksheet+xml\"/>"
-            );
-        }
-        ct.push_str("</Types>");
-
-        package_rels.push_str(XML_DECLARATION);
+    );
+    for i in 1..=sheets.len() {
         let _ = write!(
-            package_rels,
-            "<Relationships xmlns=\"{PACKAGE_REL_NS}\"><Relationship Id=\"rId1\" \
-                 Type=\"{REL_NS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
-        );
-
-        wb.push_str(XML_DECLARATION);
-        let _ = write!(
-            wb,
-            "<workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheets>"
-        );
-        rels.push_str(XML_DECLARATION);
-        let _ = write!(rels, "<Relationships xmlns=\"{PACKAGE_REL_NS}\">");
-        for (i, name) in sheets.iter().enumerate() {
-            let n = i + 1;
-            let mut escaped = Vec::new();
-            push_escaped(&mut escaped, name);
-            let _ = write!(
-                wb,
-                "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>",
-                String::from_utf8_lossy(&escaped).replace('"', "&quot;")
-            );
-            let _ = write!(
-                rels,
-                "<Relationship Id=\"rId{n}\" Type=\"{REL_NS}/worksheet\" \
-                     Target=\"worksheets/sheet{n}.xml\"/>"
-            );
-        }
-        wb.push_str("</sheets></workbook>");
-        let _ = write!(
-            rels,
-            "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>\
-                 </Relationships>",
-            sheets.len() + 1
-        );
-
-        styles.push_str(XML_DECLARATION);
-        let _ = write!(
-            styles,
-            "<styleSheet xmlns=\"{MAIN_NS}\">\
-                 <fonts count=\"2\">\
-                 <font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
-                 <font><b/><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
-                 </fonts>\
-                 <fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill>\
-                 <fill><patternFill patternType=\"gray125\"/></fill></fills>\
-                 <borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
-                 <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
-                 <cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
-                 <xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" \
-                 applyAlignment=\"1\"><alignment wrapText=\"1\"/></xf></cellXfs>\
-                 <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
-                 </styleSheet>"
+            &mut ct,
+            "<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{OFFICE_CT}.worksheet+xml\"/>"
         );
     }
+    ct.push_str("</Types>");
+
+    let _ = write!(
+        &mut package_rels,
+        "<Relationships xmlns=\"{PACKAGE_REL_NS}\"><Relationship Id=\"rId1\" \
+                 Type=\"{REL_NS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+    );
+
+    let _ = write!(
+        &mut wb,
+        "<workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheets>"
+    );
+    let _ = write!(&mut rels, "<Relationships xmlns=\"{PACKAGE_REL_NS}\">");
+    for (i, name) in sheets.iter().enumerate() {
+        let n = i + 1;
+        let mut escaped = Vec::new();
+        push_escaped(&mut escaped, name);
+        let _ = write!(
+            &mut wb,
+            "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>",
+            String::from_utf8_lossy(&escaped).replace('"', "&quot;")
+        );
+        let _ = write!(
+            &mut rels,
+            "<Relationship Id=\"rId{n}\" Type=\"{REL_NS}/worksheet\" \
+                     Target=\"worksheets/sheet{n}.xml\"/>"
+        );
+    }
+    wb.push_str("</sheets></workbook>");
+    let _ = write!(
+        &mut rels,
+        "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>\
+                 </Relationships>",
+        sheets.len() + 1
+    );
+
+    let mut styles = String::from(XML_DECLARATION);
+    styles.push_str(STYLES);
+    [
+        ("[Content_Types].xml", ct),
+        ("_rels/.rels", package_rels),
+        ("xl/workbook.xml", wb),
+        ("xl/_rels/workbook.xml.rels", rels),
+        ("xl/styles.xml", styles),
+    ]
 }
+
+/// The styles: the default font, and the header's bold font with wrapped text (style 1).
+const STYLES: &str = "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
+     <fonts count=\"2\">\
+     <font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
+     <font><b/><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>\
+     </fonts>\
+     <fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill>\
+     <fill><patternFill patternType=\"gray125\"/></fill></fills>\
+     <borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+     <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
+     <cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
+     <xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" \
+     applyAlignment=\"1\"><alignment wrapText=\"1\"/></xf></cellXfs>\
+     <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
+     </styleSheet>";
 
 /// Appends the name of column `c` (from 0): A … Z, AA, AB, …
 fn push_column_name(out: &mut Vec<u8>, c: usize) {
