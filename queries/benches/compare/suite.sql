@@ -1,6 +1,10 @@
 -- The annual-evaluation query suite, run as it is by Sunlight (DataFusion) and by DuckDB over the
 -- same Parquet store: first every domain view in full, then the queries `sunlight report` runs
--- (copied from queries/src/report/mod.rs and report/catalog.rs; {year} is the year evaluated).
+-- (copied from queries/src/report/queries.rs, where a test checks the copies; {year} is the year
+-- evaluated). One exception: Sunlight runs report_catalog as the report does, its rows counted
+-- per unit and then sorted a range of units at a time (report/catalog.rs, `parts`), all timed
+-- as one query; the text here is the whole catalog as one query, which DuckDB runs, and
+-- compare.sh --check compares the two answers.
 -- In Sunlight the views are the session's own (queries/src/sql/views.rs); for DuckDB,
 -- duckdb-views.sql defines the same views over the same files.
 

@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 
-pub use catalog::{HEADERS as CATALOG_HEADERS, UnitCatalog};
+pub use catalog::{
+    HEADERS as CATALOG_HEADERS, PART_ROWS as CATALOG_PART_ROWS, UnitCatalog, parts as catalog_parts,
+};
 pub use queries::{ReportQueries, ReportQuery};
 pub use table::{Cell, Table, escape};
 
@@ -438,8 +440,8 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     // sections: at 10 M risk points the catalog's sort and a section's grouping together need
     // more than the memory limit, and one of them fails.
     progress("catalogs");
-    let catalogs =
-        catalog::write(&ctx, &opts.out.join("catalog"), &q.catalog.sql, opts.public).await?;
+    let parts = catalog::parts(&ctx, &q, catalog::PART_ROWS).await?;
+    let catalogs = catalog::write(&ctx, &opts.out.join("catalog"), &parts, opts.public).await?;
     w.summary.catalog_rows = catalogs.iter().map(|c| c.rows).sum();
 
     progress("unit pages");
