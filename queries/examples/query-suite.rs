@@ -12,14 +12,14 @@
 //! sections' and catalog's included), named `report_NAME`: the report's bare queries; `--only`
 //! keeps the queries whose names start with a prefix. Each result is streamed and dropped batch
 //! by batch (as the report's catalog is), so the memory measured is the engine's, not the
-//! result's.
+//! result's. `--results DIR` also writes each query's rows of the first run to `DIR/NAME.tsv`
+//! (run 0's time then includes the writing) in a form the DuckDB side writes too:
+//! tab-separated, `\N` for NULL, tabs, newlines and backslashes escaped.
 //!
 //! `report_catalog` (in either mode) runs as the report runs it: its rows counted per unit, then
 //! sorted a range of units at a time (`sunlight_queries::report::catalog_parts`), all of it
 //! timed as the one query. The suite file's text of it is the catalog as one query, which is
-//! what DuckDB runs; the benchmark's `--check` compares the two answers. `--results DIR` also writes each query's rows of the first run to
-//! `DIR/NAME.tsv` (run 0's time then includes the writing) in a form the DuckDB side writes too:
-//! tab-separated, `\N` for NULL, tabs, newlines and backslashes escaped.
+//! what DuckDB runs; the benchmark's `--check` compares the two answers.
 //!
 //! Peak memory: before each query the process's high-water mark is reset (`/proc/self/clear_refs`,
 //! Linux), so `peak_rss_kib` is the most the process held during that query, its baseline

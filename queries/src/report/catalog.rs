@@ -11,9 +11,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 
@@ -171,11 +171,14 @@ pub async fn parts(ctx: &SessionContext, q: &ReportQueries, max_rows: u64) -> Re
     for b in &batches {
         let ids = cast(b.column(0), &DataType::Utf8)?;
         let ids = ids.as_string::<i32>();
+        // Cast to Int64 first, so that reading it as Int64 cannot fail.
         let n = cast(b.column(1), &DataType::Int64)?;
-        let n = n.as_any().downcast_ref::<Int64Array>();
+        let n = n.as_primitive::<Int64Type>();
         for r in 0..b.num_rows() {
-            let rows = n.map_or(0, |n| n.value(r));
-            counts.push((ids.value(r).to_owned(), u64::try_from(rows).unwrap_or(0)));
+            counts.push((
+                ids.value(r).to_owned(),
+                u64::try_from(n.value(r)).unwrap_or(0),
+            ));
         }
     }
     Ok(ranges(&counts, max_rows)
