@@ -17,28 +17,6 @@ fn sunlight(args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).output().unwrap()
 }
 
-fn query(store: &Path, sql: &str) -> Vec<Vec<String>> {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let ctx = sunlight_queries::sql::session(store).await.unwrap();
-        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
-        let mut out = Vec::new();
-        for b in &batches {
-            for i in 0..b.num_rows() {
-                out.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| {
-                            datafusion::arrow::util::display::array_value_to_string(c, i).unwrap()
-                        })
-                        .collect(),
-                );
-            }
-        }
-        out
-    })
-}
-
 /// Every line of the demo's NDJSON files: (submissions, risk points).
 fn demo_totals(input: &Path) -> (u64, u64) {
     let mut subs = 0;
@@ -73,7 +51,7 @@ fn demo_event_totals(input: &Path) -> (u64, u64) {
 
 /// Event batches and events in the store: (rows, distinct (batch, event) pairs, distinct batches).
 fn event_counts(store: &Path) -> (u64, u64, u64) {
-    let r = query(
+    let r = common::query(
         store,
         "WITH e AS ( \
            SELECT hash, event_no FROM archive_events_all \
@@ -88,7 +66,7 @@ fn event_counts(store: &Path) -> (u64, u64, u64) {
 }
 
 fn counts(store: &Path) -> (u64, u64, u64, u64) {
-    let r = query(
+    let r = common::query(
         store,
         "SELECT (SELECT COUNT(*) FROM submissions_all) AS a, \
                 (SELECT COUNT(DISTINCT hash) FROM submissions_all) AS b, \

@@ -2,6 +2,8 @@
 //! the same numbers computed here from the submission files; hostile names only ever escaped; the
 //! public edition without people's names and without small counts.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -457,30 +459,6 @@ fn the_supervision_section_reports_the_views() {
     }
 }
 
-/// Every row of a query's answer as text, in order.
-fn rows_of(
-    ctx: &datafusion::prelude::SessionContext,
-    rt: &tokio::runtime::Runtime,
-    sql: &str,
-) -> Vec<String> {
-    use datafusion::arrow::util::display::array_value_to_string;
-    let batches = rt
-        .block_on(async { ctx.sql(sql).await?.collect().await })
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    let mut out = Vec::new();
-    for b in &batches {
-        for r in 0..b.num_rows() {
-            let cells: Vec<String> = b
-                .columns()
-                .iter()
-                .map(|c| array_value_to_string(c, r).expect("a printable value"))
-                .collect();
-            out.push(cells.join("\t"));
-        }
-    }
-    out
-}
-
 #[test]
 fn the_catalog_in_ranges_of_units_is_the_whole_catalog_in_order() {
     use sunlight_queries::report::{ReportQueries, catalog_parts};
@@ -495,7 +473,7 @@ fn the_catalog_in_ranges_of_units_is_the_whole_catalog_in_order() {
         .expect("the store opens");
     for public in [false, true] {
         let q = ReportQueries::new(YEAR as i32, None, public);
-        let whole = rows_of(&ctx, &rt, &q.catalog.sql);
+        let whole = common::query(&store, &q.catalog.sql);
         assert!(
             whole.len() > 500,
             "the demo's catalog has {} rows",
@@ -506,7 +484,10 @@ fn the_catalog_in_ranges_of_units_is_the_whole_catalog_in_order() {
             .block_on(catalog_parts(&ctx, &q, 100))
             .expect("the catalog's ranges");
         assert!(parts.len() >= 8, "{} parts", parts.len());
-        let joined: Vec<String> = parts.iter().flat_map(|p| rows_of(&ctx, &rt, p)).collect();
+        let joined: Vec<Vec<String>> = parts
+            .iter()
+            .flat_map(|p| common::query(&store, p))
+            .collect();
         assert_eq!(joined, whole, "public: {public}");
         // The report's size: one range, the whole catalog.
         let parts = rt

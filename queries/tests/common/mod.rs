@@ -13,6 +13,29 @@ use sunlight_core::{
     UnitRef, model::ArchiveEvent, model::OfficeRecord, presets::registry,
 };
 
+/// Every row of `sql`'s answer over the store in `store`, each as its cells' text, in order.
+pub fn query(store: &Path, sql: &str) -> Vec<Vec<String>> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = sunlight_queries::sql::session(store).await.unwrap();
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        let mut out = Vec::new();
+        for b in &batches {
+            for i in 0..b.num_rows() {
+                out.push(
+                    b.columns()
+                        .iter()
+                        .map(|c| {
+                            datafusion::arrow::util::display::array_value_to_string(c, i).unwrap()
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
+    })
+}
+
 /// A fresh, empty folder under cargo's scratch space for integration tests.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
