@@ -126,11 +126,6 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
         register_table(ctx, &store, name, schema).await?;
     }
     let versions = table_versions(ctx).await?;
-    let hashes: Vec<String> = versions
-        .iter()
-        .filter(|v| v.2)
-        .map(|v| v.0.clone())
-        .collect();
     let versions_schema: SchemaRef = Arc::new(Schema::new(vec![
         Field::new("hash", DataType::Utf8, false),
         Field::new("version", DataType::Int32, false),
@@ -154,27 +149,44 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
             vec![vec![versions_batch]],
         )?),
     )?;
-    sql(
-        ctx,
-        "CREATE OR REPLACE VIEW submission_versions AS SELECT s.*, \
-           CAST(COALESCE(v.version, 1) AS INT) AS version, COALESCE(v.superseded, false) AS superseded \
-         FROM submissions_all s LEFT JOIN multi_versions v ON s.hash = v.hash",
-    )
-    .await?;
-    // The current versions: a lookup in the superseded hashes (see `superseded`), not an
-    // anti-join with the table of them.
-    let none_superseded = hashes.is_empty();
-    ctx.register_udf(ScalarUDF::from(superseded::Superseded::new(hashes)));
+    // The versions and the current rows: lookups in the few tables with several versions (see
+    // `superseded`), not joins with `multi_versions`. With none, no lookup at all.
+    let none_superseded = !versions.iter().any(|v| v.2);
+    let versions: superseded::Versions = Arc::new(
+        versions
+            .into_iter()
+            .map(|(hash, version, superseded)| (hash, (version, superseded)))
+            .collect(),
+    );
+    ctx.register_udf(ScalarUDF::from(superseded::Superseded::new(Arc::clone(
+        &versions,
+    ))));
+    ctx.register_udf(ScalarUDF::from(superseded::SubmissionVersion::new(
+        versions,
+    )));
+    let (version, superseded) = if none_superseded {
+        ("CAST(1 AS INT)".to_owned(), "false".to_owned())
+    } else {
+        (
+            format!("{}(hash)", superseded::VERSION),
+            format!("{}(hash)", superseded::NAME),
+        )
+    };
     let current = |t: &str| {
         if none_superseded {
             format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all")
         } else {
-            format!(
-                "CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all WHERE NOT {}(hash)",
-                superseded::NAME
-            )
+            format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all WHERE NOT {superseded}")
         }
     };
+    sql(
+        ctx,
+        &format!(
+            "CREATE OR REPLACE VIEW submission_versions AS SELECT *, {version} AS version, \
+               {superseded} AS superseded FROM submissions_all"
+        ),
+    )
+    .await?;
     sql(
         ctx,
         "CREATE OR REPLACE VIEW submissions AS SELECT * FROM submission_versions WHERE NOT superseded",
@@ -184,8 +196,10 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     sql(ctx, &current("measures")).await?;
     sql(
         ctx,
-        "CREATE OR REPLACE VIEW risk_point_versions AS SELECT r.*, v.version, v.superseded \
-         FROM risk_points_all r JOIN submission_versions v ON r.hash = v.hash",
+        &format!(
+            "CREATE OR REPLACE VIEW risk_point_versions AS SELECT *, {version} AS version, \
+               {superseded} AS superseded FROM risk_points_all"
+        ),
     )
     .await?;
     for table in supervision::EVENT_TABLES {

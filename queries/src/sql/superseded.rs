@@ -1,60 +1,164 @@
-//! `superseded(hash)`: whether a submission is a superseded version of its table (a later
-//! version of the same table was submitted). The current views (`risk_points`, `measures`) keep
-//! the rows for which it is false.
+//! `superseded(hash)` and `submission_version(hash)`: whether a submission is a superseded
+//! version of its table (a later version of the same table was submitted), and which version of
+//! its table it is (1 for the first). The current views (`submissions`, `risk_points`,
+//! `measures`) keep the rows for which `superseded` is false; `submission_versions` and
+//! `risk_point_versions` show both.
 //!
-//! The superseded hashes are found when the session opens (they are few: a table resubmitted),
-//! so this is a lookup in a set held by the function. It replaces an anti-join with a table of
-//! those hashes, which DataFusion ran by partition: every query of a year's risk points first
-//! repartitioned all of them by hash. At 10 M risk points that held 1.1 GB of batches, and
-//! `report_units` took 3.0 s and 1.7 GiB; with the lookup it reads the risk points once.
+//! The tables with several versions are found when the session opens (they are few: a table
+//! resubmitted), so both are a lookup in a map held by the functions. They replace joins with a
+//! table of those versions, which DataFusion ran by partition: every query of a year's risk
+//! points first repartitioned all of them by hash. At 10 M risk points that held 1.1 GB of
+//! batches, and `report_units` took 3.0 s and 1.7 GiB; with the lookup it reads the risk points
+//! once. `submissions`, read three or four times by `late_tables`, was still such a join until
+//! session 13: each use repartitioned its 1.17 M rows by hash.
+//!
+//! The rows of one submission lie together in the store, so a hash equal to the row before's is
+//! not looked up again: equal string views (Parquet's dictionary pages give the repeats of a value
+//! one view) are equal without reading the bytes, and other hashes are compared with the last.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::BooleanArray;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int32Array};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{HashSet, Result, plan_err};
+use datafusion::common::{HashMap, Result, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::args::{answer, arrays, text_arg_as_is, texts};
+use super::args::{answer, arrays, text_arg_as_is};
 
-/// The SQL name.
+/// The SQL name of the superseded test.
 pub const NAME: &str = "superseded";
 
-/// The `superseded` scalar function over one store's superseded hashes.
+/// The SQL name of the version number.
+pub const VERSION: &str = "submission_version";
+
+/// Each submission of a table with several versions: its hash, its version (1 for the first)
+/// and whether it is superseded. A hash not listed is version 1 and current.
+pub type Versions = Arc<HashMap<String, (i32, bool)>>;
+
+/// Looks up every hash of `hashes` (any text type) with `find`, once per run of rows that share
+/// a string view.
+fn lookup<T: Copy>(
+    func: &str,
+    hashes: &ArrayRef,
+    find: impl Fn(&str) -> T,
+) -> Result<Vec<Option<T>>> {
+    match hashes.data_type() {
+        DataType::Utf8View => {
+            let a = hashes.as_string_view();
+            let views = a.views();
+            let mut out = Vec::with_capacity(a.len());
+            // Equal views are equal strings: the same inline bytes, or the same bytes of the
+            // same buffer.
+            let mut last: Option<(u128, &str, T)> = None;
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    out.push(None);
+                    continue;
+                }
+                let view = views[i];
+                let found = match last {
+                    Some((v, _, t)) if v == view => t,
+                    Some((_, h, t)) if h == a.value(i) => {
+                        last = Some((view, h, t));
+                        t
+                    }
+                    _ => {
+                        let h = a.value(i);
+                        let t = find(h);
+                        last = Some((view, h, t));
+                        t
+                    }
+                };
+                out.push(Some(found));
+            }
+            Ok(out)
+        }
+        DataType::Utf8 => Ok(hashes
+            .as_string::<i32>()
+            .iter()
+            .map(|h| h.map(&find))
+            .collect()),
+        DataType::LargeUtf8 => Ok(hashes
+            .as_string::<i64>()
+            .iter()
+            .map(|h| h.map(&find))
+            .collect()),
+        DataType::Null => Ok(vec![None; hashes.len()]),
+        other => exec_err!("{func}: hash must be text, but it is {other}"),
+    }
+}
+
+/// The one argument, a hash of any text type, kept as it is: the store's hashes are read as
+/// string views, and a cast to `Utf8` would copy every one.
+fn coerce_hash(func: &str, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+    let [hash] = arg_types else {
+        return plan_err!(
+            "{func} takes one argument, (hash), but {} were given",
+            arg_types.len()
+        );
+    };
+    Ok(vec![text_arg_as_is(func, 1, "hash", hash)?])
+}
+
+/// The `superseded` scalar function over one store's versions.
 #[derive(Debug)]
 pub struct Superseded {
     signature: Signature,
-    hashes: Arc<HashSet<String>>,
+    versions: Versions,
 }
 
 impl Superseded {
-    /// The function that is true for exactly these hashes.
-    pub fn new(hashes: impl IntoIterator<Item = String>) -> Self {
+    /// The function that is true for exactly the superseded submissions of `versions`.
+    pub fn new(versions: Versions) -> Self {
         Superseded {
             signature: Signature::user_defined(Volatility::Immutable),
-            hashes: Arc::new(hashes.into_iter().collect()),
+            versions,
         }
     }
 }
 
-// Two are the same function when they hold the same set (a session re-registers it with a new
-// set whenever the store's manifest changes).
-impl PartialEq for Superseded {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.hashes, &other.hashes)
+/// The `submission_version` scalar function over one store's versions.
+#[derive(Debug)]
+pub struct SubmissionVersion {
+    signature: Signature,
+    versions: Versions,
+}
+
+impl SubmissionVersion {
+    /// The function that gives each submission's version from `versions` (1 when not listed).
+    pub fn new(versions: Versions) -> Self {
+        SubmissionVersion {
+            signature: Signature::user_defined(Volatility::Immutable),
+            versions,
+        }
     }
 }
 
-impl Eq for Superseded {}
+// Two are the same function when they hold the same versions (a session re-registers them with
+// new ones whenever the store's manifest changes).
+macro_rules! same_when_same_versions {
+    ($t:ty, $name:expr) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.versions, &other.versions)
+            }
+        }
 
-impl std::hash::Hash for Superseded {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        NAME.hash(state);
-        self.hashes.len().hash(state);
-    }
+        impl Eq for $t {}
+
+        impl std::hash::Hash for $t {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                $name.hash(state);
+                self.versions.len().hash(state);
+            }
+        }
+    };
 }
+
+same_when_same_versions!(Superseded, NAME);
+same_when_same_versions!(SubmissionVersion, VERSION);
 
 impl ScalarUDFImpl for Superseded {
     fn name(&self) -> &str {
@@ -65,16 +169,8 @@ impl ScalarUDFImpl for Superseded {
         &self.signature
     }
 
-    /// Any text type as it is: the store's hashes are read as string views, and a cast to
-    /// `Utf8` would copy every one.
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let [hash] = arg_types else {
-            return plan_err!(
-                "{NAME} takes one argument, (hash), but {} were given",
-                arg_types.len()
-            );
-        };
-        Ok(vec![text_arg_as_is(NAME, 1, "hash", hash)?])
+        coerce_hash(NAME, arg_types)
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -83,46 +179,153 @@ impl ScalarUDFImpl for Superseded {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let ([hashes], all_scalar) = arrays::<1>(NAME, &args)?;
-        let out: BooleanArray = texts(NAME, "hash", &hashes)?
-            .into_iter()
-            .map(|h| h.map(|h| self.hashes.contains(h)))
-            .collect();
-        answer(Arc::new(out), all_scalar)
+        let found = lookup(NAME, &hashes, |h| {
+            self.versions
+                .get(h)
+                .is_some_and(|(_, superseded)| *superseded)
+        })?;
+        answer(Arc::new(BooleanArray::from(found)), all_scalar)
+    }
+}
+
+impl ScalarUDFImpl for SubmissionVersion {
+    fn name(&self) -> &str {
+        VERSION
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        coerce_hash(VERSION, arg_types)
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Int32)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let ([hashes], all_scalar) = arrays::<1>(VERSION, &args)?;
+        let found = lookup(VERSION, &hashes, |h| {
+            self.versions.get(h).map_or(1, |(version, _)| *version)
+        })?;
+        answer(Arc::new(Int32Array::from(found)), all_scalar)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::Int32Type;
     use datafusion::logical_expr::ScalarUDF;
 
     use super::*;
 
+    fn versions() -> Versions {
+        Arc::new(HashMap::from_iter([
+            ("old".to_owned(), (1, true)),
+            ("new".to_owned(), (2, false)),
+        ]))
+    }
+
     async fn ask(sql: &str) -> Result<Vec<Option<bool>>> {
-        let udf = ScalarUDF::from(Superseded::new(["old".to_owned()]));
+        let udf = ScalarUDF::from(Superseded::new(versions()));
         super::super::args::first_column(udf, sql, |a, i| a.as_boolean().value(i)).await
+    }
+
+    async fn version(sql: &str) -> Result<Vec<Option<i32>>> {
+        let udf = ScalarUDF::from(SubmissionVersion::new(versions()));
+        super::super::args::first_column(udf, sql, |a, i| a.as_primitive::<Int32Type>().value(i))
+            .await
     }
 
     #[tokio::test]
     async fn only_the_superseded_hashes_are_true_whatever_the_string_type() -> Result<()> {
         assert_eq!(
-            ask("SELECT superseded(h) FROM (VALUES ('old'), ('new'), (NULL)) t(h)").await?,
-            [Some(true), Some(false), None]
+            ask("SELECT superseded(h) FROM (VALUES ('old'), ('new'), ('other'), (NULL)) t(h)")
+                .await?,
+            [Some(true), Some(false), Some(false), None]
         );
         assert_eq!(
             ask("SELECT superseded(arrow_cast('old', 'Utf8View'))").await?,
+            [Some(true)]
+        );
+        assert_eq!(
+            ask("SELECT superseded(arrow_cast('old', 'LargeUtf8'))").await?,
             [Some(true)]
         );
         Ok(())
     }
 
     #[tokio::test]
-    async fn a_hash_that_is_not_text_is_refused() {
-        let e = ask("SELECT superseded(1)").await;
-        assert!(
-            e.as_ref()
-                .is_err_and(|e| e.to_string().contains("must be text")),
-            "{e:?}"
+    async fn a_hash_not_listed_is_version_1() -> Result<()> {
+        assert_eq!(
+            version(
+                "SELECT submission_version(arrow_cast(h, 'Utf8View')) \
+                 FROM (VALUES ('old'), ('new'), ('other'), (NULL)) t(h)"
+            )
+            .await?,
+            [Some(1), Some(2), Some(1), None]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn runs_of_one_hash_are_looked_up_once() -> Result<()> {
+        // Long strings in one buffer: the repeats share a view; "old" written once more at
+        // another offset has another view, equal bytes and the same answer.
+        let long = |s: &str| format!("{s}-0123456789abcdef");
+        let mut b = datafusion::arrow::array::StringViewBuilder::new();
+        let old = b.append_block(datafusion::arrow::buffer::Buffer::from(
+            format!("{}{}", long("old"), long("new")).into_bytes(),
+        ));
+        let n = long("old").len() as u32;
+        for (offset, times) in [(0, 3), (n, 2), (0, 1)] {
+            for _ in 0..times {
+                b.try_append_view(old, offset, n)?;
+            }
+        }
+        b.append_value(long("old"));
+        b.append_null();
+        let a: ArrayRef = Arc::new(b.finish());
+        let versions: Versions = Arc::new(HashMap::from_iter([
+            (long("old"), (1, true)),
+            (long("new"), (2, false)),
+        ]));
+        let calls = std::cell::Cell::new(0);
+        let found = lookup(NAME, &a, |h| {
+            calls.set(calls.get() + 1);
+            versions.get(h).is_some_and(|v| v.1)
+        })?;
+        assert_eq!(
+            found,
+            [
+                Some(true),
+                Some(true),
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(true),
+                Some(true),
+                None
+            ]
+        );
+        assert_eq!(calls.get(), 3, "one lookup per run of equal hashes");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_hash_that_is_not_text_is_refused() {
+        for e in [
+            ask("SELECT superseded(1)").await.map(|_| ()),
+            version("SELECT submission_version(1)").await.map(|_| ()),
+        ] {
+            assert!(
+                e.as_ref()
+                    .is_err_and(|e| e.to_string().contains("must be text")),
+                "{e:?}"
+            );
+        }
     }
 }
