@@ -179,14 +179,20 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
             format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all WHERE NOT {superseded}")
         }
     };
-    sql(
-        ctx,
-        &format!(
-            "CREATE OR REPLACE VIEW submission_versions AS SELECT *, {version} AS version, \
-               {superseded} AS superseded FROM submissions_all"
-        ),
-    )
-    .await?;
+    // Every version, with its number and whether it is superseded.
+    for (view, table) in [
+        ("submission_versions", "submissions_all"),
+        ("risk_point_versions", "risk_points_all"),
+    ] {
+        sql(
+            ctx,
+            &format!(
+                "CREATE OR REPLACE VIEW {view} AS SELECT *, {version} AS version, \
+                   {superseded} AS superseded FROM {table}"
+            ),
+        )
+        .await?;
+    }
     sql(
         ctx,
         "CREATE OR REPLACE VIEW submissions AS SELECT * FROM submission_versions WHERE NOT superseded",
@@ -194,14 +200,6 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     .await?;
     sql(ctx, &current("risk_points")).await?;
     sql(ctx, &current("measures")).await?;
-    sql(
-        ctx,
-        &format!(
-            "CREATE OR REPLACE VIEW risk_point_versions AS SELECT *, {version} AS version, \
-               {superseded} AS superseded FROM risk_points_all"
-        ),
-    )
-    .await?;
     for table in supervision::EVENT_TABLES {
         let name = format!("{table}_replaced");
         ctx.deregister_table(name.as_str())?;

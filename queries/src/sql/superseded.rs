@@ -37,8 +37,8 @@ pub const VERSION: &str = "submission_version";
 /// and whether it is superseded. A hash not listed is version 1 and current.
 pub type Versions = Arc<HashMap<String, (i32, bool)>>;
 
-/// Looks up every hash of `hashes` (any text type) with `find`, once per run of rows that share
-/// a string view.
+/// Looks up every hash of `hashes` (any text type) with `find`; for string views, once per run
+/// of equal hashes.
 fn lookup<T: Copy>(
     func: &str,
     hashes: &ArrayRef,
