@@ -301,14 +301,14 @@ const QUEUED: usize = 16;
 /// them with their place in the query's order.
 fn write_units(
     dir: &Path,
-    mut parts: tokio::sync::mpsc::Receiver<Job>,
+    mut jobs: tokio::sync::mpsc::Receiver<Job>,
     public: bool,
 ) -> Result<Vec<(usize, UnitCatalog)>> {
     let registry = sunlight_core::presets::registry();
     let mut out = Vec::new();
     let mut current: Option<(usize, Writer)> = None;
-    while let Some(part) = parts.blocking_recv() {
-        match part {
+    while let Some(job) = jobs.blocking_recv() {
+        match job {
             Job::Unit(id, i) => {
                 if let Some((i, w)) = current.take() {
                     out.push((i, w.finish()?));

@@ -158,10 +158,10 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
             .map(|(hash, version, superseded)| (hash, (version, superseded)))
             .collect(),
     );
-    ctx.register_udf(ScalarUDF::from(superseded::Superseded::new(Arc::clone(
-        &versions,
-    ))));
-    ctx.register_udf(ScalarUDF::from(superseded::SubmissionVersion::new(
+    ctx.register_udf(ScalarUDF::from(superseded::VersionLookup::superseded(
+        Arc::clone(&versions),
+    )));
+    ctx.register_udf(ScalarUDF::from(superseded::VersionLookup::version(
         versions,
     )));
     let (version, superseded) = if none_superseded {

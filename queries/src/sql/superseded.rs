@@ -102,67 +102,66 @@ fn coerce_hash(func: &str, arg_types: &[DataType]) -> Result<Vec<DataType>> {
     Ok(vec![text_arg_as_is(func, 1, "hash", hash)?])
 }
 
-/// The `superseded` scalar function over one store's versions.
+/// What a [`VersionLookup`] answers of a hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Asked {
+    /// `superseded(hash)`: true when a later version of the table was submitted.
+    Superseded,
+    /// `submission_version(hash)`: 1 for the first version of the table, 2 for the next…
+    Version,
+}
+
+/// `superseded` or `submission_version` over one store's versions: the same lookup, two answers.
 #[derive(Debug)]
-pub struct Superseded {
+pub struct VersionLookup {
+    asked: Asked,
     signature: Signature,
     versions: Versions,
 }
 
-impl Superseded {
-    /// The function that is true for exactly the superseded submissions of `versions`.
-    pub fn new(versions: Versions) -> Self {
-        Superseded {
+impl VersionLookup {
+    /// `superseded(hash)`: true for exactly the superseded submissions of `versions`.
+    pub fn superseded(versions: Versions) -> Self {
+        VersionLookup::new(Asked::Superseded, versions)
+    }
+
+    /// `submission_version(hash)`: each submission's version from `versions` (1 when not listed).
+    pub fn version(versions: Versions) -> Self {
+        VersionLookup::new(Asked::Version, versions)
+    }
+
+    fn new(asked: Asked, versions: Versions) -> Self {
+        VersionLookup {
+            asked,
             signature: Signature::user_defined(Volatility::Immutable),
             versions,
         }
     }
 }
 
-/// The `submission_version` scalar function over one store's versions.
-#[derive(Debug)]
-pub struct SubmissionVersion {
-    signature: Signature,
-    versions: Versions,
-}
-
-impl SubmissionVersion {
-    /// The function that gives each submission's version from `versions` (1 when not listed).
-    pub fn new(versions: Versions) -> Self {
-        SubmissionVersion {
-            signature: Signature::user_defined(Volatility::Immutable),
-            versions,
-        }
+// Two are the same function when they answer the same question from the same versions (a
+// session re-registers them with new ones whenever the store's manifest changes).
+impl PartialEq for VersionLookup {
+    fn eq(&self, other: &Self) -> bool {
+        self.asked == other.asked && Arc::ptr_eq(&self.versions, &other.versions)
     }
 }
 
-// Two are the same function when they hold the same versions (a session re-registers them with
-// new ones whenever the store's manifest changes).
-macro_rules! same_when_same_versions {
-    ($t:ty, $name:expr) => {
-        impl PartialEq for $t {
-            fn eq(&self, other: &Self) -> bool {
-                Arc::ptr_eq(&self.versions, &other.versions)
-            }
-        }
+impl Eq for VersionLookup {}
 
-        impl Eq for $t {}
-
-        impl std::hash::Hash for $t {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                $name.hash(state);
-                self.versions.len().hash(state);
-            }
-        }
-    };
+impl std::hash::Hash for VersionLookup {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.asked.hash(state);
+        self.versions.len().hash(state);
+    }
 }
 
-same_when_same_versions!(Superseded, NAME);
-same_when_same_versions!(SubmissionVersion, VERSION);
-
-impl ScalarUDFImpl for Superseded {
+impl ScalarUDFImpl for VersionLookup {
     fn name(&self) -> &str {
-        NAME
+        match self.asked {
+            Asked::Superseded => NAME,
+            Asked::Version => VERSION,
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -170,47 +169,30 @@ impl ScalarUDFImpl for Superseded {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        coerce_hash(NAME, arg_types)
+        coerce_hash(self.name(), arg_types)
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Boolean)
+        Ok(match self.asked {
+            Asked::Superseded => DataType::Boolean,
+            Asked::Version => DataType::Int32,
+        })
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let ([hashes], all_scalar) = arrays::<1>(NAME, &args)?;
-        let found = lookup(NAME, &hashes, |h| {
-            self.versions
-                .get(h)
-                .is_some_and(|(_, superseded)| *superseded)
-        })?;
-        answer(Arc::new(BooleanArray::from(found)), all_scalar)
-    }
-}
-
-impl ScalarUDFImpl for SubmissionVersion {
-    fn name(&self) -> &str {
-        VERSION
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        coerce_hash(VERSION, arg_types)
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Int32)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let ([hashes], all_scalar) = arrays::<1>(VERSION, &args)?;
-        let found = lookup(VERSION, &hashes, |h| {
-            self.versions.get(h).map_or(1, |(version, _)| *version)
-        })?;
-        answer(Arc::new(Int32Array::from(found)), all_scalar)
+        let name = self.name();
+        let ([hashes], all_scalar) = arrays::<1>(name, &args)?;
+        let found: ArrayRef = match self.asked {
+            Asked::Superseded => Arc::new(BooleanArray::from(lookup(name, &hashes, |h| {
+                self.versions
+                    .get(h)
+                    .is_some_and(|(_, superseded)| *superseded)
+            })?)),
+            Asked::Version => Arc::new(Int32Array::from(lookup(name, &hashes, |h| {
+                self.versions.get(h).map_or(1, |(version, _)| *version)
+            })?)),
+        };
+        answer(found, all_scalar)
     }
 }
 
@@ -230,12 +212,12 @@ mod tests {
     }
 
     async fn ask(sql: &str) -> Result<Vec<Option<bool>>> {
-        let udf = ScalarUDF::from(Superseded::new(versions()));
+        let udf = ScalarUDF::from(VersionLookup::superseded(versions()));
         super::super::args::first_column(udf, sql, |a, i| a.as_boolean().value(i)).await
     }
 
     async fn version(sql: &str) -> Result<Vec<Option<i32>>> {
-        let udf = ScalarUDF::from(SubmissionVersion::new(versions()));
+        let udf = ScalarUDF::from(VersionLookup::version(versions()));
         super::super::args::first_column(udf, sql, |a, i| a.as_primitive::<Int32Type>().value(i))
             .await
     }
