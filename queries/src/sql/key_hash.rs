@@ -1,4 +1,5 @@
-//! `key_hash(a, b)`: a 64-bit hash of two texts, for finding repeated keys cheaply.
+//! `key_hash(a, …)`: a 64-bit hash of a key of texts and integers, for finding repeated keys
+//! cheaply.
 //!
 //! The supervision views keep the latest version of each event, and first look for the events
 //! whose `(unit_id, id)` repeats. Grouping every event by the two texts held a hash table of
@@ -8,17 +9,17 @@
 //! which partitions by the texts themselves, so the answer does not depend on the hash being
 //! unique.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::UInt64Array;
-use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, plan_err};
+use datafusion::arrow::array::{Array, AsArray, Int64Array, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::common::{Result, plan_datafusion_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
+use twox_hash::XxHash3_64;
 
-use super::args::{answer, arrays, text_arg_as_is, texts};
+use super::args::{answer, text_arg_as_is, texts};
 
 /// The SQL name.
 pub const NAME: &str = "key_hash";
@@ -44,14 +45,29 @@ impl Default for KeyHash {
     }
 }
 
-/// The hash of one key. `DefaultHasher::new()` starts from the same state every time, so the
-/// same texts give the same hash in every partition and batch; `str`'s `Hash` ends each text
-/// with a marker, so ("ab", "c") and ("a", "bc") differ.
-fn hash(a: &str, b: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    a.hash(&mut h);
-    b.hash(&mut h);
-    h.finish()
+/// One column of a key, as read for hashing.
+enum Part<'a> {
+    Texts(Vec<Option<&'a str>>),
+    Numbers(&'a Int64Array),
+}
+
+impl Part<'_> {
+    /// Appends row `i`'s value to the key's bytes, or says it is null. A text ends with 0xFF,
+    /// a byte UTF-8 never holds, so ("ab", "c") and ("a", "bc") differ; a number is its 8
+    /// bytes and a marker.
+    fn add(&self, i: usize, key: &mut Vec<u8>) -> Option<()> {
+        match self {
+            Part::Texts(t) => {
+                key.extend_from_slice(t[i]?.as_bytes());
+                key.push(0xFF);
+            }
+            Part::Numbers(n) => {
+                key.extend_from_slice(&(!n.is_null(i)).then(|| n.value(i))?.to_le_bytes());
+                key.push(0xFE);
+            }
+        }
+        Some(())
+    }
 }
 
 impl ScalarUDFImpl for KeyHash {
@@ -63,32 +79,62 @@ impl ScalarUDFImpl for KeyHash {
         &self.signature
     }
 
-    /// Any text type as it is: the store's texts are read as string views, and a cast to
-    /// `Utf8` would copy every one.
+    /// Texts of any type as they are (the store's texts are read as string views, and a cast
+    /// to `Utf8` would copy every one); integers as `Int64`.
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let [a, b] = arg_types else {
-            return plan_err!(
-                "{NAME} takes two arguments, (a, b), but {} were given",
-                arg_types.len()
-            );
-        };
-        Ok(vec![
-            text_arg_as_is(NAME, 1, "a", a)?,
-            text_arg_as_is(NAME, 2, "b", b)?,
-        ])
+        if arg_types.is_empty() {
+            return plan_err!("{NAME} takes one or more texts or integers, but none were given");
+        }
+        arg_types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if t.is_integer() {
+                    Ok(DataType::Int64)
+                } else {
+                    text_arg_as_is(NAME, i + 1, "a part of the key", t).map_err(|_| {
+                        plan_datafusion_err!(
+                            "{NAME}: argument {} must be text or an integer, but it is {t}",
+                            i + 1
+                        )
+                    })
+                }
+            })
+            .collect()
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
         Ok(DataType::UInt64)
     }
 
-    /// Null when either text is (as an equality join on the texts would not match it).
+    /// Null when any part is (as an equality join on the parts would not match it). The hash
+    /// is XXH3 (64 bits, seed 0) of the key's bytes ([`Part::add`]): the same key gives the
+    /// same hash in every partition, batch and run, at a tenth of the cost of the standard
+    /// library's SipHash over the long texts of a risk point.
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let ([a, b], all_scalar) = arrays::<2>(NAME, &args)?;
-        let out: UInt64Array = texts(NAME, "a", &a)?
-            .into_iter()
-            .zip(texts(NAME, "b", &b)?)
-            .map(|(a, b)| Some(hash(a?, b?)))
+        let all_scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let parts = arrays
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a.data_type() {
+                DataType::Int64 => Ok(Part::Numbers(a.as_primitive::<Int64Type>())),
+                _ => Ok(Part::Texts(texts(NAME, &format!("argument {}", i + 1), a)?)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let rows = arrays.first().map_or(0, |a| a.len());
+        let mut key = Vec::new();
+        let out: UInt64Array = (0..rows)
+            .map(|i| {
+                key.clear();
+                for part in &parts {
+                    part.add(i, &mut key)?;
+                }
+                Some(XxHash3_64::oneshot(&key))
+            })
             .collect();
         answer(Arc::new(out), all_scalar)
     }
@@ -125,12 +171,34 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn keys_that_are_not_text_are_refused() {
-        let e = ask("SELECT key_hash(1, 'a')").await;
-        assert!(
-            e.as_ref()
-                .is_err_and(|e| e.to_string().contains("must be text")),
-            "{e:?}"
-        );
+    async fn keys_of_texts_and_integers_of_any_length() -> Result<()> {
+        let got = ask(
+            "SELECT key_hash(a, b, n) FROM (VALUES ('u1', 'e1', 1), ('u1', 'e1', 1), \
+               ('u1', 'e1', 2), ('u1', 'e1', NULL)) t(a, b, n)",
+        )
+        .await?;
+        assert_eq!(got[0], got[1]);
+        assert!(got[0].is_some() && got[0] != got[2]);
+        assert_eq!(got[3], None);
+        assert!(ask("SELECT key_hash('u1')").await?[0].is_some());
+        let small = ask("SELECT key_hash(CAST(7 AS SMALLINT))").await?;
+        assert_eq!(small, ask("SELECT key_hash(7)").await?);
+        let two = ask("SELECT key_hash('u1', 'e1')").await?;
+        assert_ne!(two, ask("SELECT key_hash('u1', 'e1', 'x')").await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn keys_that_are_not_text_or_integers_are_refused() {
+        for sql in ["SELECT key_hash(1.5, 'a')", "SELECT key_hash()"] {
+            let e = ask(sql).await;
+            assert!(
+                e.as_ref().is_err_and(|e| {
+                    let e = e.to_string();
+                    e.contains("must be text or an integer") || e.contains("none were given")
+                }),
+                "{sql}: {e:?}"
+            );
+        }
     }
 }
