@@ -401,7 +401,7 @@ fn help() -> String {
     let mut s = String::from(
         "A cell is SQL (DataFusion) on the open store; several statements may be separated by ';'.\n\
          Views: risk_catalog, level_counts, type_counts, defence_coverage, yoy_changes, late_tables;\n\
-         functions: risk_level(scheme, factors), responsible_for(scheme, level), table_deadline(scheme, year), superseded(hash), submission_version(hash), key_hash(a, b).\n\
+         functions: risk_level(scheme, factors), responsible_for(scheme, level), table_deadline(scheme, year), superseded(hash), submission_version(hash), key_hash(a, …).\n\
          Tab completes names; Shift-Tab on a table shows its columns.\n\nMagics (a line starting with %):\n",
     );
     let width = MAGICS

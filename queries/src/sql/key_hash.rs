@@ -7,7 +7,8 @@
 //! the session's memory limit, for every query of the register. Grouping by this hash holds
 //! eight bytes a key. Two keys with the same hash only add rows to the ranking that follows,
 //! which partitions by the texts themselves, so the answer does not depend on the hash being
-//! unique.
+//! unique. `yoy_changes` groups risk points on two such hashes of their keys (see its comment in
+//! [`super::views`]).
 
 use std::sync::Arc;
 
