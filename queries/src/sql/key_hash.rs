@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, Int64Array, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
-use datafusion::common::{Result, plan_datafusion_err, plan_err};
+use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use twox_hash::XxHash3_64;
 
-use super::args::{answer, text_arg_as_is, texts};
+use super::args::{answer, is_text, texts};
 
 /// The SQL name.
 pub const NAME: &str = "key_hash";
@@ -81,7 +81,8 @@ impl ScalarUDFImpl for KeyHash {
     }
 
     /// Texts of any type as they are (the store's texts are read as string views, and a cast
-    /// to `Utf8` would copy every one); integers as `Int64`.
+    /// to `Utf8` would copy every one), dictionary-encoded texts as `Utf8`; integers as
+    /// `Int64`.
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         if arg_types.is_empty() {
             return plan_err!("{NAME} takes one or more texts or integers, but none were given");
@@ -92,13 +93,17 @@ impl ScalarUDFImpl for KeyHash {
             .map(|(i, t)| {
                 if t.is_integer() {
                     Ok(DataType::Int64)
+                } else if let DataType::Dictionary(_, values) = t
+                    && is_text(values)
+                {
+                    Ok(DataType::Utf8)
+                } else if is_text(t) {
+                    Ok(t.clone())
                 } else {
-                    text_arg_as_is(NAME, i + 1, "a part of the key", t).map_err(|_| {
-                        plan_datafusion_err!(
-                            "{NAME}: argument {} must be text or an integer, but it is {t}",
-                            i + 1
-                        )
-                    })
+                    plan_err!(
+                        "{NAME}: argument {} must be text or an integer, but it is {t}",
+                        i + 1
+                    )
                 }
             })
             .collect()
@@ -110,8 +115,9 @@ impl ScalarUDFImpl for KeyHash {
 
     /// Null when any part is (as an equality join on the parts would not match it). The hash
     /// is XXH3 (64 bits, seed 0) of the key's bytes ([`Part::add`]): the same key gives the
-    /// same hash in every partition, batch and run, at a tenth of the cost of the standard
-    /// library's SipHash over the long texts of a risk point.
+    /// same hash in every partition, batch and run. It was the standard library's SipHash, whose
+    /// five hashes a risk point took 3.2 s of compute over 6.57 M risk points in `yoy_changes`
+    /// at 10 M; with XXH3 the whole view took 14.7 s against 15.9 s (one run each).
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let all_scalar = args
             .args
@@ -168,6 +174,9 @@ mod tests {
         assert_eq!(got[5], None);
         let view = ask("SELECT key_hash(arrow_cast('u1', 'Utf8View'), 'e1')").await?;
         assert_eq!(view, got[..1]);
+        let dictionary =
+            ask("SELECT key_hash(arrow_cast('u1', 'Dictionary(Int32, Utf8)'), 'e1')").await?;
+        assert_eq!(dictionary, got[..1]);
         Ok(())
     }
 
