@@ -86,23 +86,26 @@ pub fn definitions() -> Vec<(&'static str, String)> {
             //
             // The risk point is grouped on two 64-bit hashes (`key_hash`, XXH3) of its unit,
             // department and three texts, in two orders, not on the texts and ids: they were the
-            // aggregation's state (4.65 M groups at 10 M risk points, spilling 1.5 GB under the
+            // aggregation's state (4.65 M groups at 10 M risk points; it spilled 1.5 GB under the
             // 1 GiB limit), and so were each side's level and level name as `MIN` texts (a
-            // string per group and side). Two different risk points would have to share both
-            // hashes to be taken for one, a chance of about 2^-128 per pair. The levels are
-            // carried as a hash of (level, level name) and named again from `levels`, the few
-            // distinct pairs; a side's level and name then come from one row, as they should
+            // string per group and side: with only the texts hashed, 13 s and 1 GB spilled; with
+            // this form, 1.6 s and no spill, EXPLAIN ANALYZE). Two different risk points would
+            // have to share both hashes to be taken for one, a chance of about 2^-128 per pair.
+            // The levels are carried as a hash of (level, level name) and named again from
+            // `levels`, the few distinct pairs, so a side's level and name come from one row even
             // when a risk point is listed twice at two levels. Each group keeps one of its rows
             // (the least hash of the row's table hash and row number, the new year's if it has
-            // one), and only the changes, a third of the groups, fetch their texts back from
-            // that row, in a join on that hash, the row's year and a hash of the department (a
-            // wrong match needs both hashes to collide), whose build side is the changes without
-            // texts. At 10 M risk points (EXPLAIN ANALYZE) the aggregation took 1.6 s without
-            // spilling, against 13 s and 1 GB spilled. The risk points are read and hashed twice,
-            // once per side, in a union: pairing each row with both sides by a cross join hashed
-            // them once (11.5 s against 14.7 s for the whole view at 10 M, one run each), but then
-            // `WHERE year = …` on the view no longer reached the scan, and the report's
-            // `yoy_by_unit` took 690 ms against 494 ms before at 1 M.
+            // one), and only the changes, a third of the groups, fetch their texts and ids back
+            // from that row, in a join on that hash, the row's year and a hash of the department
+            // (a wrong match needs both hashes to collide). That join's build side is the
+            // changes without texts or ids: the ids' string views kept the aggregation's output
+            // buffers alive, and it counted 825 MB against 109 MB without them.
+            //
+            // The risk points are read and hashed twice, once per side, in a union: pairing each
+            // row with both sides by a cross join hashed them once (11.5 s against 14.7 s for
+            // the whole view at 10 M, one run each), but then `WHERE year = …` on the view no
+            // longer reached the scan, and the report's `yoy_by_unit` took 690 ms against 624 ms
+            // at 1 M.
             //
             // The names (scheme, unit, department) are joined after the aggregation from
             // `names`, one row per department and year: the new year's, or the old year's for a
