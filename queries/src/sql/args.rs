@@ -53,16 +53,22 @@ pub fn arrays<const N: usize>(
     func: &str,
     args: &ScalarFunctionArgs,
 ) -> Result<([ArrayRef; N], bool)> {
-    let all_scalar = args
-        .args
-        .iter()
-        .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-    let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+    let (arrays, all_scalar) = all_arrays(args)?;
     let got = arrays.len();
     match <[ArrayRef; N]>::try_from(arrays) {
         Ok(a) => Ok((a, all_scalar)),
         Err(_) => exec_err!("{func} takes {N} arguments, got {got}"),
     }
+}
+
+/// The arguments of a call, however many, as arrays of one length, and whether every one was
+/// a scalar (see [`arrays`] for a function with a fixed number of arguments).
+pub fn all_arrays(args: &ScalarFunctionArgs) -> Result<(Vec<ArrayRef>, bool)> {
+    let all_scalar = args
+        .args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    Ok((ColumnarValue::values_to_arrays(&args.args)?, all_scalar))
 }
 
 /// The function's answer: a scalar when every argument was one, an array otherwise.

@@ -20,7 +20,7 @@ use datafusion::logical_expr::{
 };
 use twox_hash::XxHash3_64;
 
-use super::args::{answer, is_text, texts};
+use super::args::{all_arrays, answer, is_text, texts};
 
 /// The SQL name.
 pub const NAME: &str = "key_hash";
@@ -119,11 +119,7 @@ impl ScalarUDFImpl for KeyHash {
     /// five hashes a risk point took 3.2 s of compute over 6.57 M risk points in `yoy_changes`
     /// at 10 M; with XXH3 the whole view took 14.7 s against 15.9 s (one run each).
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let (arrays, all_scalar) = all_arrays(&args)?;
         let parts = arrays
             .iter()
             .enumerate()
