@@ -58,10 +58,49 @@ pub(super) fn png(rgb: &[u8], w: u32, h: u32, scratch: &mut Scratch) -> Result<V
         )));
     }
     let Scratch { indices, filtered } = scratch;
-    let palette = index(rgb, w as usize, indices);
-    let (pixels, bpp, colour) = match palette {
-        Some(_) => (&indices[..], 1, COLOUR_INDEXED),
-        None => (rgb, RGB, COLOUR_RGB),
+    match index(rgb, w as usize, indices) {
+        Some(palette) => write(indices, w, h, Some(palette.colours()), filtered),
+        None => write(rgb, w, h, None, filtered),
+    }
+}
+
+/// Encodes `indices` (`w` × `h` palette indices, one byte per pixel, rows top to bottom) as an
+/// indexed-colour PNG with `colours` as its palette (1 to 256 colours; every index must name
+/// one of them).
+pub(super) fn png_indexed(
+    indices: &[u8],
+    w: u32,
+    h: u32,
+    colours: &[[u8; 3]],
+    scratch: &mut Scratch,
+) -> Result<Vec<u8>> {
+    let len = w as usize * h as usize;
+    if w == 0 || h == 0 || indices.len() != len {
+        return Err(chart_error(format!(
+            "a {w} × {h} picture needs {len} palette indices, not {}",
+            indices.len()
+        )));
+    }
+    if colours.is_empty() || colours.len() > 256 {
+        return Err(chart_error(format!(
+            "a PNG palette holds 1 to 256 colours, not {}",
+            colours.len()
+        )));
+    }
+    write(indices, w, h, Some(colours), &mut scratch.filtered)
+}
+
+/// Writes the PNG of `pixels`: palette indices when `palette` is given, else 8-bit RGB.
+fn write(
+    pixels: &[u8],
+    w: u32,
+    h: u32,
+    palette: Option<&[[u8; 3]]>,
+    filtered: &mut Vec<u8>,
+) -> Result<Vec<u8>> {
+    let (bpp, colour) = match palette {
+        Some(_) => (1, COLOUR_INDEXED),
+        None => (RGB, COLOUR_RGB),
     };
     filter(pixels, w as usize * bpp, bpp, filtered);
 
@@ -75,7 +114,7 @@ pub(super) fn png(rgb: &[u8], w: u32, h: u32, scratch: &mut Scratch) -> Result<V
     chunk(&mut out, b"IHDR", |o| o.extend_from_slice(&ihdr));
     if let Some(colours) = palette {
         chunk(&mut out, b"PLTE", |o| {
-            o.extend(colours.colours().iter().flatten());
+            o.extend(colours.iter().flatten());
         });
     }
     let mut failed = None;
@@ -132,7 +171,7 @@ fn filter(pixels: &[u8], stride: usize, bpp: usize, filtered: &mut Vec<u8>) {
 }
 
 /// The colours of a picture, each with its index, in an open-addressing table.
-struct Palette {
+pub(super) struct Palette {
     /// Colours as `0xRRGGBB`; `u32::MAX` is a free slot.
     keys: [u32; Palette::SLOTS],
     /// The index of each slot's colour.
@@ -145,7 +184,8 @@ impl Palette {
     /// Four slots per colour at most: probes stay short.
     const SLOTS: usize = 1024;
 
-    fn new() -> Palette {
+    /// No colours yet.
+    pub(super) fn new() -> Palette {
         Palette {
             keys: [u32::MAX; Palette::SLOTS],
             values: [0; Palette::SLOTS],
@@ -154,7 +194,7 @@ impl Palette {
     }
 
     /// The index of the colour `c` (`0xRRGGBB`), added if new; `None` past 256 colours.
-    fn index(&mut self, c: u32) -> Option<u8> {
+    pub(super) fn index(&mut self, c: u32) -> Option<u8> {
         // Fibonacci hashing: the top ten bits of the product.
         let mut slot = (c.wrapping_mul(0x9E37_79B1) >> 22) as usize;
         loop {
@@ -174,8 +214,17 @@ impl Palette {
         }
     }
 
-    fn colours(&self) -> &[[u8; 3]] {
+    /// The colours in index order.
+    pub(super) fn colours(&self) -> &[[u8; 3]] {
         &self.colours
+    }
+
+    /// The colour of index `i`; white for an index not given out (never drawn).
+    pub(super) fn colour(&self, i: u8) -> [u8; 3] {
+        self.colours
+            .get(usize::from(i))
+            .copied()
+            .unwrap_or([255; 3])
     }
 }
 

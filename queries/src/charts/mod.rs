@@ -10,6 +10,7 @@
 mod draw;
 mod encode;
 mod font;
+mod indexed;
 mod pivot;
 mod raster;
 
