@@ -184,14 +184,25 @@ impl<'a> Indexed<'a> {
         // The eight-pixel form covers (count - 1) / 8 groups of eight from the row's start.
         let grouped = (x1 - x0 - 1) / 8 * 8;
         for y in y0..y1 {
+            // A run of one colour below (a grid line over the plot's background) blends once.
+            let mut last: Option<(u8, bool, u8)> = None;
             for x in x0..x1 {
                 let at = y * w + x;
-                let how = if x - x0 < grouped {
-                    Blend::Grouped
-                } else {
-                    Blend::Pixel
+                let under = self.pixels[at];
+                let in_group = x - x0 < grouped;
+                let i = match last {
+                    Some((u, g, i)) if u == under && g == in_group => i,
+                    _ => {
+                        let how = if in_group {
+                            Blend::Grouped
+                        } else {
+                            Blend::Pixel
+                        };
+                        self.blend(under, rgb, a, how)?
+                    }
                 };
-                self.pixels[at] = self.blend(self.pixels[at], rgb, a, how)?;
+                last = Some((under, in_group, i));
+                self.pixels[at] = i;
             }
         }
         Ok(())

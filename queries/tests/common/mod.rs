@@ -469,8 +469,62 @@ pub fn fixture_events() -> Vec<String> {
     ]
 }
 
+/// The hand-made submissions of unit `fixture-village`, as canonical JSON: its 财政所 lists
+/// 最低生活保障审批 / 审核 / 对申请材料审查不严 once in 2012 (medium, town-2012) and twice in 2013,
+/// high (高) in its town-2012 table and level 3 (三级) in a university-2010 one (one table cannot list a risk
+/// point twice: validation refuses it). Whichever of the two `yoy_changes` keeps, the risk point
+/// changed, and its new level and level name must come from the same row.
+pub fn twice_listed_submissions() -> Vec<String> {
+    let point = |f: [&str; 4]| {
+        row(
+            "最低生活保障审批",
+            "approval",
+            "审核",
+            "对申请材料审查不严",
+            f,
+            ALL,
+        )
+    };
+    let medium = ["medium", "medium", "medium", "moderate"];
+    let high = ["high", "large", "high", "severe"];
+    // university-2010 grades on one factor; "could cause bad influence" is level 3 (三级).
+    let mut level_3 = point(high);
+    level_3.factors = [("consequence".to_string(), "influence".to_string())].into();
+    let table = |year, rows, scheme: &str| {
+        let mut t = table(("finance-office", "财政所"), year, rows);
+        t.unit = UnitRef {
+            id: "fixture-village".into(),
+            name: "测试村".into(),
+        };
+        t.scheme = scheme.into();
+        t
+    };
+    [
+        (
+            table(2012, vec![point(medium)], "town-2012"),
+            "2012-08-20T10:00:00+08:00",
+        ),
+        (
+            table(2013, vec![point(high)], "town-2012"),
+            "2013-08-20T10:00:00+08:00",
+        ),
+        (
+            table(2013, vec![level_3], "university-2010"),
+            "2013-08-20T10:00:00+08:00",
+        ),
+    ]
+    .into_iter()
+    .map(|(t, at)| {
+        Submission::finalize(registry(), t, at)
+            .unwrap()
+            .to_json()
+            .unwrap()
+    })
+    .collect()
+}
+
 /// Writes demo data (one unit per scheme, 2012–2013, seed 7) and the hand-made submissions
-/// under `dir/input`, and returns that folder.
+/// (of `fixture-town` and `fixture-village`) under `dir/input`, and returns that folder.
 pub fn write_inputs(dir: &Path) -> PathBuf {
     let input = dir.join("input");
     let options = sunlight_queries::demo::Options {
@@ -483,6 +537,9 @@ pub fn write_inputs(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&fx).unwrap();
     for (i, s) in fixture_submissions().iter().enumerate() {
         std::fs::write(fx.join(format!("fixture-{i}.json")), s).unwrap();
+    }
+    for (i, s) in twice_listed_submissions().iter().enumerate() {
+        std::fs::write(fx.join(format!("village-{i}.json")), s).unwrap();
     }
     std::fs::write(
         input.join("events").join("fixture.ndjson"),
