@@ -12,7 +12,8 @@
 //! RGB bitmap backend), and only one of more than 256 colours again in RGB. Drawn in RGB and
 //! indexed afterwards, the report's charts (PNG) were a quarter of the 1 M report's CPU samples:
 //! three bytes a pixel to fill, compare and look up. Alternating the two binaries on the 1 M
-//! report, the process's CPU time went down by 13–29 % (`/usr/bin/time`, three pairs).
+//! report, the process's user CPU time went down by 13–32 % (`/usr/bin/time`, three pairs, before
+//! [`Indexed`] blended a run of one colour once).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
