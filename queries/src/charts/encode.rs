@@ -285,6 +285,10 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], fill: impl FnOnce(&mut Vec<u8>)) {
 
 /// The first and last byte where `row` differs from `up`, if any.
 fn differing(row: &[u8], up: &[u8]) -> Option<(usize, usize)> {
+    // Most rows of a chart repeat the row above: one comparison of the whole row settles them.
+    if row == up {
+        return None;
+    }
     // Whole chunks compare as one memcmp; the byte is found within the chunk.
     const CHUNK: usize = 64;
     let first_chunk = row
