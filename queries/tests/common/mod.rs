@@ -176,6 +176,11 @@ pub fn fixture_submissions() -> Vec<String> {
         (t2013_v2, "2013-09-06T10:00:00+08:00"),
         (table(office, 2012, vec![c]), "2012-08-10T09:00:00+08:00"),
     ];
+    canonical(made)
+}
+
+/// Finalises each table at its time, as canonical JSON.
+fn canonical<'a>(made: impl IntoIterator<Item = (SelfCheckTable, &'a str)>) -> Vec<String> {
     made.into_iter()
         .map(|(t, at)| {
             Submission::finalize(registry(), t, at)
@@ -499,7 +504,7 @@ pub fn twice_listed_submissions() -> Vec<String> {
         t.scheme = scheme.into();
         t
     };
-    [
+    canonical([
         (
             table(2012, vec![point(medium)], "town-2012"),
             "2012-08-20T10:00:00+08:00",
@@ -512,15 +517,7 @@ pub fn twice_listed_submissions() -> Vec<String> {
             table(2013, vec![level_3], "university-2010"),
             "2013-08-20T10:00:00+08:00",
         ),
-    ]
-    .into_iter()
-    .map(|(t, at)| {
-        Submission::finalize(registry(), t, at)
-            .unwrap()
-            .to_json()
-            .unwrap()
-    })
-    .collect()
+    ])
 }
 
 /// Writes demo data (one unit per scheme, 2012–2013, seed 7) and the hand-made submissions
