@@ -93,17 +93,20 @@ pub fn definitions() -> Vec<(&'static str, String)> {
             // have to share both hashes to be taken for one, a chance of about 2^-128 per pair.
             // The levels are carried as a hash of (level, level name) and named again from
             // `levels`, the few distinct pairs, so a side's level and name come from one row even
-            // when a risk point is listed twice at two levels. `levels` is a lookup, so it may
-            // hold pairs no change uses: it reads `risk_points_all` (no version lookup, no
-            // filter) and hashes the distinct pairs, not every row: at 1 M risk points each of
-            // its two reads took about 45 ms of compute against 270 ms when it read
-            // `risk_points` and hashed every row (EXPLAIN ANALYZE). Each group keeps one of its rows
-            // (the least hash of the row's table hash and row number, the new year's if it has
-            // one), and only the changes, a third of the groups, fetch their texts and ids back
-            // from that row, in a join on that hash, the row's year and a hash of the department
-            // (a wrong match needs both hashes to collide). That join's build side is the
-            // changes without texts or ids: the ids' string views kept the aggregation's output
-            // buffers alive, and it counted 825 MB against 109 MB without them.
+            // when a department lists a risk point twice in one year at two levels (in two
+            // tables: validation refuses it within one; `yoy_changes.slt` has such a case).
+            // `levels` is a lookup, so it may hold pairs no change uses: it reads
+            // `risk_points_all` (no version lookup, no filter) and hashes the distinct pairs, not
+            // every row: at 1 M risk points each of its two reads took about 45 ms of compute
+            // against 270 ms when it read `risk_points` and hashed every row (EXPLAIN ANALYZE).
+            //
+            // Each group keeps one of its rows (the least hash of the row's table hash and row
+            // number, the new year's if it has one), and only the changes, a third of the groups,
+            // fetch their texts and ids back from that row, in a join on that hash, the row's year
+            // and a hash of the department (a wrong match needs both hashes to collide). That
+            // join's build side is the changes without texts or ids: the ids' string views kept
+            // the aggregation's output buffers alive, and it counted 825 MB against 109 MB
+            // without them.
             //
             // The risk points are read and hashed twice, once per side, in a union: pairing each
             // row with both sides by a cross join hashed them once (11.5 s against 14.7 s for
