@@ -47,17 +47,19 @@ fn category_labels<DB: DrawingBackend>(
     labels: &[String],
     rotate: bool,
 ) -> Result<()> {
+    // One style for every label: plotters copies its font (a parsed face, kilobytes) with each
+    // style made or changed, which was the largest part of drawing a chart as SVG.
     let style = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
+    let style = if rotate {
+        style
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Left, VPos::Center))
+    } else {
+        style.pos(Pos::new(HPos::Center, VPos::Top))
+    };
     for (i, l) in labels.iter().enumerate() {
         let (x, y) = at(i);
-        let s = if rotate {
-            style
-                .transform(FontTransform::Rotate90)
-                .pos(Pos::new(HPos::Left, VPos::Center))
-        } else {
-            style.pos(Pos::new(HPos::Center, VPos::Top))
-        };
-        root.draw_text(&label(l), &s, (x, y + 6)).map_err(err)?;
+        root.draw_text(&label(l), &style, (x, y + 6)).map_err(err)?;
     }
     Ok(())
 }
@@ -284,21 +286,21 @@ where
     )
     .map_err(err)?;
     let integral = h.values.iter().all(|r| r.iter().all(|v| v.fract() == 0.0));
+    // The cells' two styles made once (see `category_labels`).
+    let cell = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+    let (on_dark, on_light) = (cell.color(&WHITE), cell.color(&BLACK));
     for r in 0..rows {
         for c in 0..cols {
             let v = value(r, c);
             let t = if max > 0.0 { v / max } else { 0.0 };
-            let colour = if t > 0.55 { WHITE } else { BLACK };
+            let style = if t > 0.55 { &on_dark } else { &on_light };
             let text = if integral {
                 format!("{v:.0}")
             } else {
                 format!("{v:.1}")
             };
             let (x, y) = ch.backend_coord(&(c as f64 + 0.5, (rows - 1 - r) as f64 + 0.5));
-            let style = TextStyle::from((FONT, 13).into_font())
-                .color(&colour)
-                .pos(Pos::new(HPos::Center, VPos::Center));
-            root.draw_text(&text, &style, (x, y)).map_err(err)?;
+            root.draw_text(&text, style, (x, y)).map_err(err)?;
         }
     }
     let base = ch.backend_coord(&(0.0, 0.0)).1;

@@ -13,6 +13,7 @@ mod font;
 mod indexed;
 mod pivot;
 mod raster;
+mod svg;
 
 use plotters::style::RGBColor;
 
@@ -121,8 +122,7 @@ pub fn svg(figure: &Figure, size: (u32, u32)) -> Result<String> {
     font::ensure()?;
     let mut out = String::new();
     {
-        let backend = plotters::backend::SVGBackend::with_string(&mut out, size);
-        draw::figure(backend, figure)?;
+        draw::figure(svg::Svg::new(&mut out, size), figure)?;
     }
     Ok(out)
 }

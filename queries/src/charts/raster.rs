@@ -265,7 +265,7 @@ pub(super) fn png(figure: &Figure, (w, h): (u32, u32)) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::{Chart, Heatmap, Kind, Series, chart_error};
     use super::*;
     use plotters::style::{
@@ -299,7 +299,7 @@ mod tests {
     /// Figures of every kind the report draws: bars, stacked bars with many categories (turned
     /// labels), lines with their circles, and a heat map; and whether each fits a palette (the
     /// lines' anti-aliased slopes blend more than 256 colours).
-    fn figures() -> Vec<(&'static str, Figure, bool)> {
+    pub(in crate::charts) fn figures() -> Vec<(&'static str, Figure, bool)> {
         let chart = |kind, categories: Vec<String>, series| {
             Figure::Chart(Chart {
                 kind,
