@@ -30,10 +30,10 @@ impl<'a> Svg<'a> {
     /// Starts a document of `(w, h)` pixels at the end of `out`.
     pub(super) fn new(out: &'a mut String, (w, h): (u32, u32)) -> Svg<'a> {
         out.reserve(16 * 1024);
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
-             xmlns=\"http://www.w3.org/2000/svg\">\n"
+             xmlns=\"http://www.w3.org/2000/svg\">"
         );
         Svg {
             out,
