@@ -50,7 +50,7 @@ impl<'a> Svg<'a> {
     }
 
     /// An attribute holding a number.
-    fn int(&mut self, name: &str, v: impl std::fmt::Display) {
+    fn number(&mut self, name: &str, v: impl std::fmt::Display) {
         self.attr(name);
         let _ = write!(self.out, "{v}\"");
     }
@@ -78,6 +78,27 @@ impl<'a> Svg<'a> {
         self.attr(name);
         push_colour(self.out, c);
         self.out.push('"');
+    }
+
+    /// Starts element `tag` (`<rect`…) drawn in `color`; false, and nothing written, when the
+    /// colour is invisible (plotters writes nothing then).
+    fn start(&mut self, tag: &str, color: BackendColor) -> bool {
+        if color.alpha == 0.0 {
+            return false;
+        }
+        self.out.push_str(tag);
+        true
+    }
+
+    /// A filled shape's `fill` and `stroke="none"`, or an outline's `fill="none"` and `stroke`.
+    fn paint(&mut self, color: BackendColor, fill: bool) {
+        if fill {
+            self.colour("fill", color);
+            self.out.push_str(" stroke=\"none\"");
+        } else {
+            self.out.push_str(" fill=\"none\"");
+            self.colour("stroke", color);
+        }
     }
 
     /// `points` of a polyline or polygon: `x,y ` for each.
@@ -141,12 +162,11 @@ impl DrawingBackend for Svg<'_> {
     }
 
     fn draw_pixel(&mut self, (x, y): BackendCoord, color: BackendColor) -> Drawn {
-        if color.alpha == 0.0 {
+        if !self.start("<rect", color) {
             return Ok(());
         }
-        self.out.push_str("<rect");
-        self.int("x", x);
-        self.int("y", y);
+        self.number("x", x);
+        self.number("y", y);
         self.out
             .push_str(" width=\"1\" height=\"1\" stroke=\"none\"");
         self.opacity(color);
@@ -162,17 +182,16 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.start("<line", color) {
             return Ok(());
         }
-        self.out.push_str("<line");
         self.opacity(color);
         self.colour("stroke", color);
-        self.int("stroke-width", style.stroke_width());
-        self.int("x1", from.0);
-        self.int("y1", from.1);
-        self.int("x2", to.0);
-        self.int("y2", to.1);
+        self.number("stroke-width", style.stroke_width());
+        self.number("x1", from.0);
+        self.number("y1", from.1);
+        self.number("x2", to.0);
+        self.number("y2", to.1);
         self.out.push_str("/>\n");
         Ok(())
     }
@@ -185,22 +204,15 @@ impl DrawingBackend for Svg<'_> {
         fill: bool,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.start("<rect", color) {
             return Ok(());
         }
-        self.out.push_str("<rect");
-        self.int("x", upper_left.0);
-        self.int("y", upper_left.1);
-        self.int("width", bottom_right.0 - upper_left.0);
-        self.int("height", bottom_right.1 - upper_left.1);
+        self.number("x", upper_left.0);
+        self.number("y", upper_left.1);
+        self.number("width", bottom_right.0 - upper_left.0);
+        self.number("height", bottom_right.1 - upper_left.1);
         self.opacity(color);
-        if fill {
-            self.colour("fill", color);
-            self.out.push_str(" stroke=\"none\"");
-        } else {
-            self.out.push_str(" fill=\"none\"");
-            self.colour("stroke", color);
-        }
+        self.paint(color, fill);
         self.out.push_str("/>\n");
         Ok(())
     }
@@ -211,13 +223,13 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.start("<polyline", color) {
             return Ok(());
         }
-        self.out.push_str("<polyline fill=\"none\"");
+        self.out.push_str(" fill=\"none\"");
         self.opacity(color);
         self.colour("stroke", color);
-        self.int("stroke-width", style.stroke_width());
+        self.number("stroke-width", style.stroke_width());
         self.points(path);
         self.out.push_str("/>\n");
         Ok(())
@@ -229,10 +241,9 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.start("<polygon", color) {
             return Ok(());
         }
-        self.out.push_str("<polygon");
         self.opacity(color);
         self.colour("fill", color);
         self.points(path);
@@ -248,22 +259,15 @@ impl DrawingBackend for Svg<'_> {
         fill: bool,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.start("<circle", color) {
             return Ok(());
         }
-        self.out.push_str("<circle");
-        self.int("cx", center.0);
-        self.int("cy", center.1);
-        self.int("r", radius);
+        self.number("cx", center.0);
+        self.number("cy", center.1);
+        self.number("r", radius);
         self.opacity(color);
-        if fill {
-            self.colour("fill", color);
-            self.out.push_str(" stroke=\"none\"");
-        } else {
-            self.out.push_str(" fill=\"none\"");
-            self.colour("stroke", color);
-        }
-        self.int("stroke-width", style.stroke_width());
+        self.paint(color, fill);
+        self.number("stroke-width", style.stroke_width());
         self.out.push_str("/>\n");
         Ok(())
     }
@@ -275,14 +279,13 @@ impl DrawingBackend for Svg<'_> {
         pos: BackendCoord,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.start("<text", color) {
             return Ok(());
         }
         let (x, y) = pos;
         let anchor = style.anchor();
-        self.out.push_str("<text");
-        self.int("x", x);
-        self.int("y", y);
+        self.number("x", x);
+        self.number("y", y);
         self.text(
             "dy",
             match anchor.v_pos {
@@ -300,7 +303,7 @@ impl DrawingBackend for Svg<'_> {
             },
         );
         self.text("font-family", style.family().as_str());
-        self.int("font-size", style.size() / 1.24);
+        self.number("font-size", style.size() / 1.24);
         self.opacity(color);
         self.colour("fill", color);
         match style.style() {

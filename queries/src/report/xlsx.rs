@@ -153,12 +153,17 @@ impl Workbook {
     /// Formats one row into the buffer.
     fn push_row(&mut self, cells: &[&str], style: Option<u8>) {
         self.rows += 1;
-        let r = self.rows;
-        let _ = write!(self.buf, r#"<row r="{r}">"#);
+        // The row number in digits once, for the row and each of its cells.
+        let mut digits = [0u8; 10];
+        let r = decimal(self.rows, &mut digits);
+        self.buf.extend_from_slice(br#"<row r=""#);
+        self.buf.extend_from_slice(r);
+        self.buf.extend_from_slice(br#"">"#);
         for (c, text) in cells.iter().enumerate() {
             self.buf.extend_from_slice(br#"<c r=""#);
             push_column_name(&mut self.buf, c);
-            let _ = write!(self.buf, "{r}\"");
+            self.buf.extend_from_slice(r);
+            self.buf.push(b'"');
             if let Some(s) = style {
                 let _ = write!(self.buf, r#" s="{s}""#);
             }
@@ -298,6 +303,19 @@ const STYLES: &str = "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spre
      <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>\
      </styleSheet>";
 
+/// `n` in decimal digits, written at the end of `buf`.
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
 /// Appends the name of column `c` (from 0): A … Z, AA, AB, …
 fn push_column_name(out: &mut Vec<u8>, c: usize) {
     let mut letters = [0u8; 4];
@@ -326,13 +344,41 @@ fn cut_to_cell(text: &str) -> &str {
     text
 }
 
+/// The bytes [`push_escaped`] must look at: XML's specials, control characters but tab and
+/// newline, `_` (Excel's escapes) and 0xEF (which starts U+FFFE and U+FFFF). All others are
+/// copied as they are.
+const LOOK_AT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'_' as usize] = true;
+    t[0x7f] = true;
+    t[0xEF] = true;
+    t
+};
+
 /// Appends `text` escaped for XML character data (and attribute values without quotes).
+///
+/// Bytes that never need escaping are skipped by a table lookup: at 10 M risk points every
+/// catalog cell (2.16 M rows of ten, the measures long) passes through here, and taking every
+/// byte through the `match` was the largest part of writing the catalogs (2.4 % of the 10 M
+/// report's CPU samples).
 fn push_escaped(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut from = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !LOOK_AT[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let escape: Option<&[u8]> = match b {
             b'&' => Some(b"&amp;"),
             b'<' => Some(b"&lt;"),
@@ -407,6 +453,15 @@ mod tests {
             "_xFFFE__xFFFF_\u{FFFD}"
         );
         assert_eq!(escaped("廉政 🙂 \u{200F}"), "廉政 🙂 \u{200F}");
+        assert_eq!(escaped("（一）：审批，￥5"), "（一）：审批，￥5");
+    }
+
+    #[test]
+    fn row_numbers_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 99, 1_000_000, u32::MAX] {
+            let mut buf = [0u8; 10];
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]
