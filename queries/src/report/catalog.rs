@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::prelude::SessionContext;
@@ -319,9 +319,17 @@ fn write_units(
                 let Some((_, w)) = current.as_mut() else {
                     continue;
                 };
+                // The ten columns written, as strings once per slice, not once per cell.
+                let written: Vec<&StringArray> =
+                    cols.iter().skip(3).map(|c| c.as_string::<i32>()).collect();
                 for r in rows {
                     let role;
-                    let mut cells: [&str; 10] = std::array::from_fn(|c| text(&cols[c + 3], r));
+                    let mut cells: [&str; 10] = std::array::from_fn(|c| {
+                        written
+                            .get(c)
+                            .filter(|a| !a.is_null(r))
+                            .map_or("", |a| a.value(r))
+                    });
                     if public {
                         // Role id → the role's name in the table's scheme.
                         role = registry

@@ -242,7 +242,8 @@ pub fn escape(s: &str) -> String {
 /// One CSV field: quoted when needed, formulas defused.
 pub(crate) fn csv_cell(s: &str) -> Cow<'_, str> {
     let guard = s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
-    let quote = s.contains([',', '"', '\n', '\r']);
+    // Bytes, not characters: the delimiters are ASCII, and the byte scan vectorises.
+    let quote = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
     let lead = if guard { "'" } else { "" };
     match quote {
         true => Cow::Owned(format!("\"{lead}{}\"", s.replace('"', "\"\""))),
