@@ -121,9 +121,7 @@ pub const MAX_LABEL: usize = 24;
 pub fn svg(figure: &Figure, size: (u32, u32)) -> Result<String> {
     font::ensure()?;
     let mut out = String::new();
-    {
-        draw::figure(svg::Svg::new(&mut out, size), figure)?;
-    }
+    draw::figure(svg::Svg::new(&mut out, size), figure)?;
     Ok(out)
 }
 

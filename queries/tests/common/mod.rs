@@ -475,10 +475,10 @@ pub fn fixture_events() -> Vec<String> {
 }
 
 /// The hand-made submissions of unit `fixture-village`, as canonical JSON: its 财政所 lists
-/// 最低生活保障审批 / 审核 / 对申请材料审查不严 once in 2012 (medium, town-2012) and twice in 2013,
-/// high (高) in its town-2012 table and level 3 (三级) in a university-2010 one (one table cannot list a risk
-/// point twice: validation refuses it). Whichever of the two `yoy_changes` keeps, the risk point
-/// changed, and its new level and level name must come from the same row.
+/// 最低生活保障审批 / 审核 / 对申请材料审查不严 once in 2012 (medium, town-2012) and twice in
+/// 2013, high (高) in its town-2012 table and level 3 (三级) in a university-2010 one (one table
+/// cannot list a risk point twice: validation refuses it). Whichever of the two `yoy_changes`
+/// keeps, the risk point changed, and its new level and level name must come from the same row.
 pub fn twice_listed_submissions() -> Vec<String> {
     let point = |f: [&str; 4]| {
         row(
