@@ -289,7 +289,7 @@ impl<'a> Canonical<'a, '_> {
     }
 
     fn object(self) -> Members<'a, 'static> {
-        Members::new(self.out, None)
+        Members::new(self.out, None, 1)
     }
 }
 
@@ -310,11 +310,12 @@ struct Members<'a, 'w> {
 }
 
 impl<'a, 'w> Members<'a, 'w> {
-    fn new(out: &'a mut String, without: Option<&'w str>) -> Self {
+    /// An object of about `members` members (its spans are had at once, not grown).
+    fn new(out: &'a mut String, without: Option<&'w str>, members: usize) -> Self {
         Members {
             start: out.len(),
             out,
-            spans: Vec::new(),
+            spans: Vec::with_capacity(members),
             key: None,
             without,
             close: "",
@@ -553,8 +554,8 @@ impl<'a, 'w> ser::Serializer for Canonical<'a, 'w> {
             close: "}",
         })
     }
-    fn serialize_map(self, _: Option<usize>) -> std::result::Result<Members<'a, 'w>, Unwritable> {
-        Ok(Members::new(self.out, self.without))
+    fn serialize_map(self, len: Option<usize>) -> std::result::Result<Members<'a, 'w>, Unwritable> {
+        Ok(Members::new(self.out, self.without, len.unwrap_or(0)))
     }
     fn serialize_struct(
         self,

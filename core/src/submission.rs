@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{ArchiveEvent, Batch, OfficeRecord, SelfCheckTable};
 use crate::presets::Registry;
 use crate::rules::workflow::ReviewEvent;
-use crate::rules::{BatchEvent, Report, validate, validate_events};
+use crate::rules::{BatchEvent, Report, validate_events};
 use crate::scheme::grade;
 
 /// A finished self-check table: valid for its scheme, with every row graded, a submission time
@@ -39,8 +39,8 @@ impl Submission {
         mut table: SelfCheckTable,
         submitted_at: &str,
     ) -> Result<Submission> {
-        let scheme = registry
-            .get(&table.scheme)
+        let (scheme, memo) = registry
+            .get_graded(&table.scheme)
             .map_err(|_| Error::Invalid(crate::rules::validate_with(registry, &table)))?;
         for row in &mut table.rows {
             if let Ok(g) = grade(scheme, &row.factors) {
@@ -52,7 +52,7 @@ impl Submission {
         }
         table.submitted_at = Some(submitted_at.to_owned());
         table.hash = None;
-        let report = validate(scheme, &table);
+        let report = crate::rules::validate_memo(scheme, memo, &table);
         if !report.is_ok() {
             return Err(Error::Invalid(report));
         }
@@ -77,10 +77,10 @@ impl Submission {
 
     /// As [`Submission::from_json`], for a table already parsed.
     pub fn from_table(registry: &Registry, table: SelfCheckTable) -> Result<Submission> {
-        let scheme = registry
-            .get(&table.scheme)
+        let (scheme, memo) = registry
+            .get_graded(&table.scheme)
             .map_err(|_| Error::Invalid(crate::rules::validate_with(registry, &table)))?;
-        let mut report = validate(scheme, &table);
+        let mut report = crate::rules::validate_memo(scheme, memo, &table);
         for (i, row) in table.rows.iter().enumerate() {
             for (field, value) in [("level", &row.level), ("graded_level", &row.graded_level)] {
                 if value.as_deref().is_none_or(str::is_empty) {

@@ -98,6 +98,7 @@ proptest! {
         let pool = pool();
         let mut check = TableCheck::new(scheme, &table);
         prop_assert_eq!(check.clone().into_parts(), validate_graded(scheme, &table));
+        prop_assert_eq!(check.clone().into_report(), validate_graded(scheme, &table).0);
         let n = table.rows.len();
         for e in edits {
             let before: Vec<_> = (0..n).map(|i| {

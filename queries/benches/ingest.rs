@@ -15,8 +15,6 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::WriterProperties;
 use sunlight_core::{Submission, presets};
 use sunlight_queries::demo;
 use sunlight_queries::store::schema::BatchBuilder;
@@ -71,11 +69,7 @@ fn benches(c: &mut Criterion) {
         builder.push(registry, s, "bench.ndjson").expect("push");
     }
     let batches = builder.finish().expect("batches");
-    // The store's writer settings (store::props): zstd at its default level.
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(256 * 1024))
-        .build();
+    let props = sunlight_queries::store::props();
     g.bench_function(format!("parquet/{risk_points} risk points"), |b| {
         b.iter(|| {
             let mut bytes = 0;

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
-use crate::scheme::Scheme;
+use crate::scheme::{GradeMemo, Scheme};
 
 /// The preset files: (id, JSON text).
 pub const PRESET_FILES: [(&str, &str); 4] = [
@@ -20,6 +20,8 @@ pub const PRESET_FILES: [(&str, &str); 4] = [
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     schemes: Vec<Scheme>,
+    /// Each scheme's grades as they are worked out, in the order of `schemes`.
+    grades: Vec<GradeMemo>,
 }
 
 impl Registry {
@@ -43,6 +45,7 @@ impl Registry {
         if self.schemes.iter().any(|s| s.id == scheme.id) {
             return Err(Error::DuplicateScheme(scheme.id));
         }
+        self.grades.push(GradeMemo::new(&scheme));
         self.schemes.push(scheme);
         Ok(())
     }
@@ -62,6 +65,15 @@ impl Registry {
         self.schemes
             .iter()
             .find(|s| s.id == id)
+            .ok_or_else(|| Error::UnknownScheme(id.to_owned()))
+    }
+
+    /// The scheme with this id and the grades of its combinations worked out so far.
+    pub(crate) fn get_graded(&self, id: &str) -> Result<(&Scheme, &GradeMemo)> {
+        self.schemes
+            .iter()
+            .zip(&self.grades)
+            .find(|(s, _)| s.id == id)
             .ok_or_else(|| Error::UnknownScheme(id.to_owned()))
     }
 

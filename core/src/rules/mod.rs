@@ -17,6 +17,7 @@ pub mod yellow_card;
 pub use events::{BatchEvent, MAX_EVENTS, validate_events};
 pub use report::{Issue, IssueCode, Report};
 pub use table_check::TableCheck;
+pub(crate) use validate::validate_memo;
 pub use validate::{
     MAX_MEASURES, MAX_NAME_CHARS, MAX_ROWS, MAX_TEXT_CHARS, validate, validate_graded,
     validate_with,

@@ -13,7 +13,7 @@ use super::validate::{
     DuplicateKey, KeyHasher, MAX_ROWS, Validator, duplicate_issue, duplicate_key,
 };
 use crate::model::{RiskRow, SelfCheckTable};
-use crate::scheme::{Grade, IssueSeverity, Scheme};
+use crate::scheme::{Grade, GradeMemo, IssueSeverity, Scheme};
 
 /// The validation of a table, kept row by row so that an edit is checked in time proportional
 /// to what changed.
@@ -34,6 +34,8 @@ use crate::scheme::{Grade, IssueSeverity, Scheme};
 #[derive(Debug, Clone)]
 pub struct TableCheck<'a> {
     scheme: &'a Scheme,
+    /// The scheme's grades kept across tables, when the caller has them.
+    memo: Option<&'a GradeMemo>,
     /// The issues of the header, then those of the table as a whole (no rows, too many).
     head: Vec<Issue>,
     rows: Vec<RowCheck>,
@@ -55,7 +57,16 @@ struct RowCheck {
 impl<'a> TableCheck<'a> {
     /// Checks the whole table against `scheme`.
     pub fn new(scheme: &'a Scheme, table: &SelfCheckTable) -> Self {
-        let mut v = Validator::new(scheme);
+        TableCheck::build(scheme, None, table)
+    }
+
+    /// As [`TableCheck::new`], grading with `memo` when given.
+    pub(crate) fn build(
+        scheme: &'a Scheme,
+        memo: Option<&'a GradeMemo>,
+        table: &SelfCheckTable,
+    ) -> Self {
+        let mut v = Validator::new(scheme, memo);
         let mut head = v.header_issues(table);
         head.extend(v.table_issues(table.rows.len()));
         let rows = table
@@ -75,7 +86,12 @@ impl<'a> TableCheck<'a> {
                 }
             })
             .collect();
-        let mut check = TableCheck { scheme, head, rows };
+        let mut check = TableCheck {
+            scheme,
+            memo,
+            head,
+            rows,
+        };
         check.find_duplicates();
         check
     }
@@ -93,7 +109,7 @@ impl<'a> TableCheck<'a> {
     /// Checks the header of `table` again (its rows are not looked at: the rows checked so far
     /// stay). Returns whether the header's issues changed.
     pub fn set_header(&mut self, table: &SelfCheckTable) -> bool {
-        let mut v = Validator::new(self.scheme);
+        let mut v = Validator::new(self.scheme, self.memo);
         let mut head = v.header_issues(table);
         head.extend(v.table_issues(self.rows.len()));
         let changed = head != self.head;
@@ -110,7 +126,7 @@ impl<'a> TableCheck<'a> {
         if i >= MAX_ROWS {
             return Some(Vec::new());
         }
-        let (own, grade) = Validator::new(scheme).row_issues(i, row);
+        let (own, grade) = Validator::new(scheme, self.memo).row_issues(i, row);
         let key = duplicate_key(row);
         let own_changed = slot.own != own || slot.grade != grade;
         let key_changed = slot.key != key;
@@ -192,6 +208,16 @@ impl<'a> TableCheck<'a> {
     /// True when nothing blocks the submission (warnings may remain).
     pub fn is_ok(&self) -> bool {
         !self.issues().any(|i| i.severity == IssueSeverity::Error)
+    }
+
+    /// The report alone, as [`super::validate`] gives it (the grades are not copied out).
+    pub fn into_report(self) -> Report {
+        let mut issues = self.head;
+        for r in self.rows {
+            issues.extend(r.own);
+            issues.extend(r.duplicate.map(|(_, issue)| issue));
+        }
+        Report { issues }
     }
 
     /// The report and the grades, as [`super::validate_graded`] gives them.

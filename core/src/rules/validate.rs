@@ -10,7 +10,7 @@ use super::table_check::TableCheck;
 use crate::date::Timestamp;
 use crate::model::{PowerCategory, RiskRow, SCHEMA_VERSION, SelfCheckTable, TableKind};
 use crate::presets::Registry;
-use crate::scheme::{DefenceLine, Grade, IssueSeverity, Period, Scheme, grade};
+use crate::scheme::{DefenceLine, Grade, GradeMemo, IssueSeverity, Period, Scheme, grade};
 use crate::text::Text;
 
 /// The most rows a table may hold.
@@ -74,7 +74,13 @@ pub fn validate_with(registry: &Registry, table: &SelfCheckTable) -> Report {
 
 /// Validates a table against a scheme.
 pub fn validate(scheme: &Scheme, table: &SelfCheckTable) -> Report {
-    validate_graded(scheme, table).0
+    TableCheck::new(scheme, table).into_report()
+}
+
+/// As [`validate`], grading with the scheme's grades kept across tables (`memo`, from the
+/// registry): what a submission's check runs.
+pub(crate) fn validate_memo(scheme: &Scheme, memo: &GradeMemo, table: &SelfCheckTable) -> Report {
+    TableCheck::build(scheme, Some(memo), table).into_report()
 }
 
 /// Validates a table against a scheme and also gives every row's grade, computed once for both:
@@ -328,6 +334,8 @@ type Label = (&'static str, &'static str);
 /// Checks the parts of a table, collecting issues until they are taken.
 pub(super) struct Validator<'a> {
     scheme: &'a Scheme,
+    /// The scheme's grades shared across tables, when the caller keeps them.
+    memo: Option<&'a GradeMemo>,
     issues: Vec<Issue>,
     /// Grades by the number of their factor combination: a table repeats few combinations, and
     /// grading writes the reason.
@@ -335,9 +343,10 @@ pub(super) struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub(super) fn new(scheme: &'a Scheme) -> Self {
+    pub(super) fn new(scheme: &'a Scheme, memo: Option<&'a GradeMemo>) -> Self {
         Validator {
             scheme,
+            memo,
             issues: Vec::new(),
             graded: HashMap::new(),
         }
@@ -413,6 +422,13 @@ impl<'a> Validator<'a> {
         let Some(c) = combination else {
             return grade(self.scheme, factors).ok().map(Arc::new);
         };
+        let scheme = self.scheme;
+        if let Some(g) = self
+            .memo
+            .and_then(|m| m.get(c, || grade(scheme, factors).ok().map(Arc::new)))
+        {
+            return g;
+        }
         if let Some(g) = self.graded.get(&c) {
             return Some(Arc::clone(g));
         }

@@ -149,6 +149,49 @@ pub fn grade(scheme: &Scheme, factors: &BTreeMap<String, String>) -> Result<Grad
     })
 }
 
+/// The grades of a scheme's factor combinations, each worked out the first time a row needs
+/// it and shared from then on, across tables and threads. A [`crate::presets::Registry`] keeps
+/// one per scheme: grading writes the reason's sentences, and ingest grades every row of every
+/// table, nearly always one of a few dozen combinations (7 % of its CPU time when each table
+/// graded its own).
+///
+/// A combination is numbered by its options' positions in the scheme's factors, in mixed radix
+/// (the first factor most significant); schemes of more than [`GradeMemo::MAX`] combinations
+/// keep none.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GradeMemo {
+    grades: Box<[std::sync::OnceLock<Option<std::sync::Arc<Grade>>>]>,
+}
+
+impl GradeMemo {
+    /// The most combinations remembered.
+    pub(crate) const MAX: u64 = 4096;
+
+    /// Room for every combination of `scheme`'s factors, or none when there are too many.
+    pub(crate) fn new(scheme: &Scheme) -> Self {
+        let count = scheme
+            .factors
+            .iter()
+            .try_fold(1_u64, |n, f| n.checked_mul(f.options.len() as u64))
+            .filter(|&n| n <= Self::MAX)
+            .unwrap_or(0);
+        GradeMemo {
+            grades: (0..count).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// The grade of combination `number`, worked out by `compute` when first asked for; `None`
+    /// when the memo has no room for that number.
+    pub(crate) fn get(
+        &self,
+        number: u64,
+        compute: impl FnOnce() -> Option<std::sync::Arc<Grade>>,
+    ) -> Option<Option<std::sync::Arc<Grade>>> {
+        let slot = self.grades.get(usize::try_from(number).ok()?)?;
+        Some(slot.get_or_init(compute).clone())
+    }
+}
+
 fn check_factors(scheme: &Scheme, factors: &BTreeMap<String, String>) -> Result<()> {
     let err = |factor: &str, message: String| Error::Factor {
         scheme: scheme.id.clone(),

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Text;
 
+pub(crate) use grading::GradeMemo;
 pub use grading::{Grade, Grading, Outcome, Reason, ReasonKind, Rule, Threshold, grade};
 pub use supervision::Supervision;
 

@@ -193,8 +193,12 @@ fn parse_years(s: &str) -> std::result::Result<(i32, i32), String> {
 }
 
 fn main() -> ExitCode {
-    sunlight_queries::alloc::return_freed_memory_sooner();
     let cli = Cli::parse();
+    // Ingest frees and takes again the same amount of memory all along (a batch's builders, a
+    // chunk's submissions): returning it sooner only makes the system fault it in again.
+    if !matches!(cli.command, Command::Ingest(_)) {
+        sunlight_queries::alloc::return_freed_memory_sooner();
+    }
     let limit = match cli.memory_limit {
         Some(l) => Ok(l),
         None => sql::MemoryLimit::from_env(),

@@ -163,23 +163,24 @@ pub fn ingest(
         let names = &names;
         scope.spawn(move || {
             let mut reader = PieceReader::new(files);
-            loop {
-                let chunk = reader.next_chunk(4096, 16 * 1024 * 1024);
-                if chunk.is_empty() {
-                    break;
-                }
-                let pieces = chunk
-                    .into_par_iter()
-                    .map(|p| (p.file, check(registry, names, p)))
-                    .collect();
-                let checked = CheckedChunk {
-                    pieces,
-                    bytes_read: reader.bytes_read,
-                };
+            let mut chunk = reader.next_chunk(CHUNK_PIECES, CHUNK_BYTES);
+            while !chunk.is_empty() {
+                let bytes_read = reader.bytes_read;
+                // The next chunk is read while this one is checked.
+                let (next, pieces) = rayon::join(
+                    || reader.next_chunk(CHUNK_PIECES, CHUNK_BYTES),
+                    || {
+                        chunk
+                            .into_par_iter()
+                            .map(|p| (p.file, check(registry, names, p)))
+                            .collect()
+                    },
+                );
                 // The writer stopped (an error): nothing more to check.
-                if tx.send(checked).is_err() {
+                if tx.send(CheckedChunk { pieces, bytes_read }).is_err() {
                     break;
                 }
+                chunk = next;
             }
         });
         store_checked(
@@ -209,8 +210,14 @@ struct CheckedChunk {
     bytes_read: u64,
 }
 
+/// The most pieces read and checked at a time.
+const CHUNK_PIECES: usize = 4096;
+
+/// About the most bytes read and checked at a time.
+const CHUNK_BYTES: usize = 16 * 1024 * 1024;
+
 /// Checked chunks waiting for the writer. The checking runs at most this far ahead, which bounds
-/// the memory held (a chunk is at most 16 MiB of input).
+/// the memory held (a chunk is at most [`CHUNK_BYTES`] of input, and one more is read meanwhile).
 const CHUNKS_AHEAD: usize = 1;
 
 /// Stores the checked chunks as they arrive: skips known hashes, builds Arrow batches, writes

@@ -233,7 +233,7 @@ fn read_line(file: usize, line: u64, reader: &mut BufReader<File>) -> (Option<Pi
                 eof,
             );
         }
-        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+        let (take, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };

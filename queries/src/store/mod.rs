@@ -30,7 +30,8 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use datafusion::parquet::schema::types::ColumnPath;
 
 pub use lock::StoreLock;
 pub use manifest::{HASHED, Manifest, TABLES};
@@ -90,8 +91,32 @@ pub struct Segment {
     writers: Vec<(PathBuf, PathBuf, ArrowWriter<File>)>,
 }
 
-fn props() -> WriterProperties {
-    WriterProperties::builder()
+/// Free texts of the store's tables: no query selects by their smallest or largest value, so
+/// their Parquet files keep no statistics of them (working those out compared every text with
+/// the page's least and greatest so far).
+pub const UNSORTED_TEXTS: [&str; 12] = [
+    "power_basis",
+    "power_limits",
+    "step_conditions",
+    "step_procedure",
+    "step_supervision",
+    "risk_point",
+    "factors",
+    "level_reason",
+    "measures_text",
+    "text",
+    "note",
+    "event",
+];
+
+/// How the store writes Parquet: zstd, row groups of 256 Ki rows, statistics of every column
+/// but the [`UNSORTED_TEXTS`].
+pub fn props() -> WriterProperties {
+    UNSORTED_TEXTS
+        .iter()
+        .fold(WriterProperties::builder(), |b, name| {
+            b.set_column_statistics_enabled(ColumnPath::from(*name), EnabledStatistics::None)
+        })
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(256 * 1024))
         .build()

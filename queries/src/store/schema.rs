@@ -17,8 +17,8 @@
 use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::array::{
-    ArrayBuilder, ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, RecordBatch,
-    StringBuilder, TimestampMicrosecondBuilder,
+    Array, ArrayBuilder, ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder,
+    RecordBatch, StringBuilder, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use sunlight_core::model::{ArchiveEvent, OfficeRecord};
@@ -105,12 +105,34 @@ macro_rules! column {
     (builder ts) => {
         TimestampMicrosecondBuilder
     };
-    (finish ts, $b:expr) => {
-        Arc::new($b.finish().with_timezone("UTC")) as ArrayRef
+    (finish ts, $b:expr) => {{
+        let a = $b.finish();
+        $b = TimestampMicrosecondBuilder::with_capacity(room(a.len()));
+        Arc::new(a.with_timezone("UTC")) as ArrayRef
+    }};
+    (finish text, $b:expr) => {
+        column!(finish_text, $b)
     };
-    (finish $k:ident, $b:expr) => {
-        Arc::new($b.finish()) as ArrayRef
+    (finish text_null, $b:expr) => {
+        column!(finish_text, $b)
     };
+    (finish_text, $b:expr) => {{
+        let a = $b.finish();
+        $b = StringBuilder::with_capacity(room(a.len()), room(a.value_data().len()));
+        Arc::new(a) as ArrayRef
+    }};
+    (finish $k:ident, $b:expr) => {{
+        let a = $b.finish();
+        $b = <column!(builder $k)>::with_capacity(room(a.len()));
+        Arc::new(a) as ArrayRef
+    }};
+}
+
+/// Room for the next batch of a column that held `n` (rows or bytes) in the last one: the
+/// batches are about the same size, and builders that start empty grew by copying themselves
+/// over and over (with the page faults of every new block), a fifth of the writer thread's time.
+fn room(n: usize) -> usize {
+    n + n / 8
 }
 
 /// Declares a store table once: its schema (a `static`), a struct with one builder per column,
