@@ -22,6 +22,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::model::{
+    DepartmentRef, FlowStep, Measure, PersonRef, Power, RiskRow, SelfCheckTable, UnitRef,
+};
 
 /// The largest integer magnitude a canonical document may contain (2^53 − 1, exact in every JSON reader).
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
@@ -644,6 +647,214 @@ macro_rules! named_members {
 }
 
 named_members!(SerializeStruct, SerializeStructVariant);
+
+/// Writes a self-check table in canonical form, as [`to_canonical_string_of`] writes it (with
+/// `without` = `Some("hash")` when `with_hash` is false), member by member in canonical order
+/// without buffering or sorting anything: every submission is hashed when it is finalised and
+/// again on every ingest, where the generic writer's reordering was a seventh of the CPU time.
+/// The members are listed here in the order RFC 8785 sorts them; each struct is taken apart
+/// whole, so that a field added to the model does not compile until it is written here too, and
+/// a property test holds this writer to the generic one.
+pub fn table_to_canonical_string(table: &SelfCheckTable, with_hash: bool) -> Result<String> {
+    let SelfCheckTable {
+        schema_version,
+        scheme,
+        year,
+        period,
+        table: kind,
+        unit,
+        department,
+        person,
+        rows,
+        submitted_at,
+        hash,
+    } = table;
+    let mut out = String::with_capacity(1024 + 1024 * rows.len());
+    out.push_str("{\"department\":");
+    let DepartmentRef { id, name } = department;
+    id_and_name(&mut out, id, name);
+    if with_hash {
+        out.push_str(",\"hash\":");
+        optional(&mut out, hash.as_deref());
+    }
+    out.push_str(",\"period\":");
+    write_string(&mut out, period);
+    out.push_str(",\"person\":");
+    match person {
+        None => out.push_str("null"),
+        Some(PersonRef {
+            id,
+            name,
+            post,
+            key_post,
+        }) => {
+            out.push_str("{\"id\":");
+            write_string(&mut out, id);
+            out.push_str(",\"key_post\":");
+            out.push_str(if *key_post { "true" } else { "false" });
+            out.push_str(",\"name\":");
+            write_string(&mut out, name);
+            out.push_str(",\"post\":");
+            write_string(&mut out, post);
+            out.push('}');
+        }
+    }
+    out.push_str(",\"rows\":[");
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_row(&mut out, row);
+    }
+    out.push_str("],\"schema_version\":");
+    safe_integer(&mut out, *schema_version, "schema_version")?;
+    out.push_str(",\"scheme\":");
+    write_string(&mut out, scheme);
+    out.push_str(",\"submitted_at\":");
+    optional(&mut out, submitted_at.as_deref());
+    out.push_str(",\"table\":");
+    write_string(&mut out, kind);
+    out.push_str(",\"unit\":");
+    let UnitRef { id, name } = unit;
+    id_and_name(&mut out, id, name);
+    out.push_str(",\"year\":");
+    safe_integer(&mut out, *year, "year")?;
+    out.push('}');
+    Ok(out)
+}
+
+/// `{"id":…,"name":…}`.
+fn id_and_name(out: &mut String, id: &str, name: &str) {
+    out.push_str("{\"id\":");
+    write_string(out, id);
+    out.push_str(",\"name\":");
+    write_string(out, name);
+    out.push('}');
+}
+
+/// A string, or `null`.
+fn optional(out: &mut String, value: Option<&str>) {
+    match value {
+        Some(v) => write_string(out, v),
+        None => out.push_str("null"),
+    }
+}
+
+/// An integer of the envelope, refused beyond 2^53 − 1 as [`to_canonical_string_of`] refuses it.
+fn safe_integer(out: &mut String, n: i64, member: &str) -> Result<()> {
+    if n.unsigned_abs() > MAX_SAFE_INTEGER as u64 {
+        return Err(Error::NotCanonical {
+            path: format!("$.{member}"),
+            message: format!("{n} is not an integer between -(2^53-1) and 2^53-1"),
+        });
+    }
+    let _ = write!(out, "{n}");
+    Ok(())
+}
+
+/// One risk point, members in canonical order.
+fn write_row(out: &mut String, row: &RiskRow) {
+    let RiskRow {
+        power,
+        step,
+        post,
+        risk_point,
+        risk_type,
+        factors,
+        level,
+        graded_level,
+        level_reason,
+        measures,
+        responsible,
+    } = row;
+    out.push_str("{\"factors\":{");
+    // A map is in byte order, which is the canonical order unless a name holds characters
+    // from U+E000 up (then the names are sorted as UTF-16).
+    let in_order = factors
+        .keys()
+        .zip(factors.keys().skip(1))
+        .all(|(a, b)| utf16_order(a, b).is_lt());
+    let mut members: Vec<(&String, &String)> = factors.iter().collect();
+    if !in_order {
+        members.sort_by(|a, b| utf16_order(a.0, b.0));
+    }
+    for (k, (name, value)) in members.into_iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        write_string(out, name);
+        out.push(':');
+        write_string(out, value);
+    }
+    out.push_str("},\"graded_level\":");
+    optional(out, graded_level.as_deref());
+    out.push_str(",\"level\":");
+    optional(out, level.as_deref());
+    out.push_str(",\"level_reason\":");
+    write_string(out, level_reason);
+    out.push_str(",\"measures\":[");
+    for (k, Measure { line, kind, text }) in measures.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"kind\":");
+        write_string(out, kind);
+        out.push_str(",\"line\":");
+        write_string(out, line);
+        out.push_str(",\"text\":");
+        write_string(out, text);
+        out.push('}');
+    }
+    out.push_str("],\"post\":");
+    write_string(out, post);
+    let Power {
+        name,
+        category,
+        item,
+        basis,
+        limits,
+        department,
+    } = power;
+    out.push_str(",\"power\":{\"basis\":");
+    write_string(out, basis);
+    out.push_str(",\"category\":");
+    write_string(out, category);
+    out.push_str(",\"department\":");
+    write_string(out, department);
+    out.push_str(",\"item\":");
+    write_string(out, item);
+    out.push_str(",\"limits\":");
+    write_string(out, limits);
+    out.push_str(",\"name\":");
+    write_string(out, name);
+    out.push_str("},\"responsible\":");
+    write_string(out, responsible);
+    out.push_str(",\"risk_point\":");
+    write_string(out, risk_point);
+    out.push_str(",\"risk_type\":");
+    write_string(out, risk_type);
+    let FlowStep {
+        name,
+        subject,
+        conditions,
+        procedure,
+        time_limit,
+        supervision,
+    } = step;
+    out.push_str(",\"step\":{\"conditions\":");
+    write_string(out, conditions);
+    out.push_str(",\"name\":");
+    write_string(out, name);
+    out.push_str(",\"procedure\":");
+    write_string(out, procedure);
+    out.push_str(",\"subject\":");
+    write_string(out, subject);
+    out.push_str(",\"supervision\":");
+    write_string(out, supervision);
+    out.push_str(",\"time_limit\":");
+    write_string(out, time_limit);
+    out.push_str("}}");
+}
 
 #[cfg(test)]
 mod tests {

@@ -167,7 +167,7 @@ impl Submission {
     /// The canonical JSON of the whole envelope, hash included: the same submission always
     /// gives the same bytes.
     pub fn to_json(&self) -> Result<String> {
-        envelope(&self.table)
+        crate::canonical::table_to_canonical_string(&self.table, true)
     }
 
     /// Gives back the table.
@@ -190,7 +190,9 @@ fn hash_without_hash_member<T: serde::Serialize>(e: &T) -> Result<String> {
 
 /// The content hash of a table: SHA-256 over the canonical JSON of the envelope without `hash`.
 pub fn hash_of(table: &SelfCheckTable) -> Result<String> {
-    hash_without_hash_member(table)
+    Ok(hash_bytes(
+        crate::canonical::table_to_canonical_string(table, false)?.as_bytes(),
+    ))
 }
 
 /// A checked, hashed batch of events (archive events, review steps or the office's register): a

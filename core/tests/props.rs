@@ -32,6 +32,10 @@ fn factors() -> impl Strategy<Value = BTreeMap<String, String>> {
         "consequence",
         "leadership",
         "colour",
+        // Names whose byte order is not their UTF-16 order (canonical JSON sorts by UTF-16).
+        "\u{e000}private",
+        "\u{10000}astral",
+        "é",
     ]);
     let vals = prop::sample::select(vec![
         "high",
@@ -113,10 +117,26 @@ fn table() -> impl Strategy<Value = SelfCheckTable> {
             Just("2012-08-20T10:00:00+08:00".to_string()),
             text()
         ]),
+        (
+            prop_oneof![4 => Just(1_i64), 1 => any::<i64>()],
+            prop::option::of(text()),
+        ),
     )
         .prop_map(
-            |(scheme, year, period, kind, (unit, dept, name), person, rows, submitted_at)| {
+            |(
+                scheme,
+                year,
+                period,
+                kind,
+                (unit, dept, name),
+                person,
+                rows,
+                submitted_at,
+                (schema_version, hash),
+            )| {
                 SelfCheckTable {
+                    schema_version,
+                    hash,
                     scheme: scheme.into(),
                     year,
                     period: period.into(),
@@ -137,7 +157,6 @@ fn table() -> impl Strategy<Value = SelfCheckTable> {
                     }),
                     rows,
                     submitted_at,
-                    ..Default::default()
                 }
             },
         )
@@ -183,6 +202,15 @@ proptest! {
         prop_assert_eq!(
             text(canonical::to_canonical_string_of(&t, Some("hash"))),
             text(canonical::to_canonical_string(&without))
+        );
+        // The table's own writer (what hashing and `to_json` use) writes the same.
+        prop_assert_eq!(
+            text(canonical::table_to_canonical_string(&t, true)),
+            text(canonical::to_canonical_string_of(&t, None))
+        );
+        prop_assert_eq!(
+            text(canonical::table_to_canonical_string(&t, false)),
+            text(canonical::to_canonical_string_of(&t, Some("hash")))
         );
     }
 
