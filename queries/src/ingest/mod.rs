@@ -10,11 +10,12 @@
 //! running the same ingest twice stores nothing new.
 //!
 //! Reading, parsing and checking run on their own thread, in parallel (rayon) over chunks of
-//! input, a bounded number of chunks ahead of the writer; the writer gathers the rows, in input
-//! order, into large Arrow record batches and writes them to Parquet segments, each committed to
-//! the store's manifest when it holds `commit_rows` risk points and at the end (see
-//! [`crate::store`]). The two overlap, so the serial Arrow and Parquet work no longer waits for
-//! the check or makes it wait.
+//! input (the next chunk read while one is checked), a bounded number of chunks ahead of the
+//! writer; the writer gathers the rows, in input order, into large Arrow record batches and hands
+//! them to the segment's Parquet thread, each segment committed to the store's manifest when it
+//! holds `commit_rows` risk points and at the end (see [`crate::store`]). The checked
+//! submissions are freed on the checking threads. So the serial Arrow and Parquet work no longer
+//! waits for the check or makes it wait, and is itself split over two threads.
 
 mod read;
 
@@ -242,12 +243,12 @@ fn store_checked(
     // the rows (risk points and events) that decide when to commit.
     let (mut seg_subs, mut seg_risk, mut seg_stored, mut seg_rows) = (0u64, 0u64, 0u64, 0u64);
     for chunk in chunks {
-        for (file, res) in chunk.pieces {
+        for (file, res) in &chunk.pieces {
             summary.read += 1;
             let sub = match res {
                 Err(r) => {
                     summary.rejected += 1;
-                    on_reject(&r);
+                    on_reject(r);
                     continue;
                 }
                 Ok(sub) => sub,
@@ -257,8 +258,8 @@ fn store_checked(
                 continue;
             }
             known.insert(sub.hash().to_owned());
-            let source = names.get(file).map_or("", String::as_str);
-            let rows = match &sub {
+            let source = names.get(*file).map_or("", String::as_str);
+            let rows = match sub {
                 Checked::Table(t) => {
                     builder.push(registry, t, source)?;
                     seg_subs += 1;
@@ -286,17 +287,21 @@ fn store_checked(
             seg_stored += 1;
             seg_rows += rows;
             if builder.risk_rows() + builder.event_rows() >= BATCH_ROWS {
-                segment.write(&builder.finish()?)?;
+                segment.write(builder.finish()?)?;
             }
             if seg_rows as usize >= options.commit_rows {
-                segment.write(&builder.finish()?)?;
+                segment.write(builder.finish()?)?;
                 writer.commit(segment, seg_subs, seg_risk)?;
                 segment = writer.begin()?;
                 (seg_subs, seg_risk, seg_rows, seg_stored) = (0, 0, 0, 0);
             }
         }
+        // The submissions are freed on the checking threads, which made them: off this one,
+        // which the others wait for.
+        let CheckedChunk { pieces, bytes_read } = chunk;
+        rayon::spawn(move || drop(pieces));
         if let Some(b) = bar {
-            b.set_position(chunk.bytes_read);
+            b.set_position(bytes_read);
             b.set_message(format!(
                 "{} stored, {} rejected",
                 summary.stored, summary.rejected
@@ -304,7 +309,7 @@ fn store_checked(
         }
     }
     if seg_stored > 0 {
-        segment.write(&builder.finish()?)?;
+        segment.write(builder.finish()?)?;
         writer.commit(segment, seg_subs, seg_risk)?;
     } else {
         // Nothing new: remove the unused segment's temporary files.

@@ -96,10 +96,10 @@ fn fold(writer: &mut StoreWriter, registry: &Registry, subs: &[Submission]) -> R
         builder.push(registry, sub, SOURCE)?;
         rows += sub.table().rows.len() as u64;
         if builder.risk_rows() >= 64 * 1024 {
-            segment.write(&builder.finish()?)?;
+            segment.write(builder.finish()?)?;
         }
     }
-    segment.write(&builder.finish()?)?;
+    segment.write(builder.finish()?)?;
     writer.commit(segment, subs.len() as u64, rows)
 }
 

@@ -24,6 +24,8 @@ pub mod schema;
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::parquet::arrow::ArrowWriter;
@@ -87,9 +89,22 @@ pub struct StoreWriter {
 }
 
 /// One segment being written: a Parquet file per table, under temporary names.
+///
+/// The files are encoded on a thread of their own, a batch behind the caller: in ingest, the
+/// thread that builds the Arrow batches was the one that held the others up, and Parquet
+/// encoding was half of its work.
 pub struct Segment {
-    writers: Vec<(PathBuf, PathBuf, ArrowWriter<File>)>,
+    /// Each table's temporary and final path.
+    paths: Vec<(PathBuf, PathBuf)>,
+    /// Batches for the encoding thread; `None` once it has been told to finish.
+    batches: Option<SyncSender<[RecordBatch; TABLES.len()]>>,
+    /// The encoding thread, which gives back the writers when the batches end.
+    encoder: Option<JoinHandle<Result<Vec<ArrowWriter<File>>>>>,
 }
+
+/// Batches waiting for a segment's encoding thread: one, besides the one being encoded, bounds
+/// the memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table).
+const BATCHES_AHEAD: usize = 1;
 
 /// Free texts of the store's tables: no query selects by their smallest or largest value, so
 /// their Parquet files keep no statistics of them (working those out compared every text with
@@ -213,6 +228,7 @@ impl StoreWriter {
     pub fn begin(&self) -> Result<Segment> {
         let generation = self.manifest.generation + 1;
         let mut writers = Vec::with_capacity(TABLES.len());
+        let mut paths = Vec::with_capacity(TABLES.len());
         for table in TABLES {
             let schema = schema::of(table)
                 .ok_or_else(|| Error::store(&self.dir, format!("no schema for table {table}")))?;
@@ -221,17 +237,36 @@ impl StoreWriter {
             let tmp = folder.join(format!(".tmp-seg-{generation:06}.parquet"));
             let file =
                 File::create(&tmp).map_err(|e| Error::io("creating a store file", &tmp, e))?;
-            let w = ArrowWriter::try_new(file, schema, Some(props()))?;
-            writers.push((tmp, final_path, w));
+            writers.push(ArrowWriter::try_new(file, schema, Some(props()))?);
+            paths.push((tmp, final_path));
         }
-        Ok(Segment { writers })
+        let (tx, rx) = sync_channel::<[RecordBatch; TABLES.len()]>(BATCHES_AHEAD);
+        let encoder = std::thread::Builder::new()
+            .name("sunlight-parquet".into())
+            .spawn(move || {
+                for batches in rx {
+                    for (w, batch) in writers.iter_mut().zip(&batches) {
+                        if batch.num_rows() > 0 {
+                            w.write(batch)?;
+                        }
+                    }
+                }
+                Ok(writers)
+            })
+            .map_err(|e| Error::io("starting the Parquet writer", &self.dir, e))?;
+        Ok(Segment {
+            paths,
+            batches: Some(tx),
+            encoder: Some(encoder),
+        })
     }
 
     /// Makes a segment part of the store: finishes and flushes its files, renames them, and then
     /// rewrites the manifest. `submissions` and `risk_points` are the segment's counts.
     pub fn commit(&mut self, segment: Segment, submissions: u64, risk_points: u64) -> Result<()> {
         let mut names = Vec::with_capacity(TABLES.len());
-        for (tmp, final_path, w) in segment.writers {
+        let (paths, writers) = segment.finish()?;
+        for ((tmp, final_path), w) in paths.into_iter().zip(writers) {
             let file = w.into_inner()?;
             file.sync_all()
                 .map_err(|e| Error::io("flushing a store file to disk", &tmp, e))?;
@@ -262,22 +297,129 @@ impl StoreWriter {
 }
 
 impl Segment {
-    /// Writes one batch of each table, in the order of [`TABLES`].
-    pub fn write(&mut self, batches: &[RecordBatch; TABLES.len()]) -> Result<()> {
-        for ((_, _, w), batch) in self.writers.iter_mut().zip(batches) {
-            if batch.num_rows() > 0 {
-                w.write(batch)?;
-            }
+    /// Hands one batch of each table, in the order of [`TABLES`], to the encoding thread. An
+    /// error of an earlier batch is reported here or at [`StoreWriter::commit`].
+    pub fn write(&mut self, batches: [RecordBatch; TABLES.len()]) -> Result<()> {
+        let sent = self
+            .batches
+            .as_ref()
+            .is_some_and(|tx| tx.send(batches).is_ok());
+        if sent {
+            return Ok(());
         }
-        Ok(())
+        // The encoding thread stopped, which it does only on an error: that says why.
+        self.join()?;
+        Err(stopped())
+    }
+
+    /// Ends the batches and waits for the encoding thread: the writers, or the first error.
+    fn join(&mut self) -> Result<Vec<ArrowWriter<File>>> {
+        self.batches = None;
+        match self.encoder.take().map(JoinHandle::join) {
+            Some(Ok(writers)) => writers,
+            Some(Err(_)) | None => Err(stopped()),
+        }
+    }
+
+    /// [`Segment::join`], and the paths.
+    fn finish(mut self) -> Result<(Vec<(PathBuf, PathBuf)>, Vec<ArrowWriter<File>>)> {
+        let writers = self.join()?;
+        Ok((std::mem::take(&mut self.paths), writers))
     }
 
     /// Drops an empty segment and removes its temporary files.
-    pub fn abandon(self) -> Result<()> {
-        for (tmp, _, w) in self.writers {
-            drop(w);
+    pub fn abandon(mut self) -> Result<()> {
+        // Nothing of it is kept, so an error while encoding does not matter.
+        let (paths, _) = (std::mem::take(&mut self.paths), self.join());
+        for (tmp, _) in paths {
             fs::remove_file(&tmp).map_err(|e| Error::io("removing a temporary file", &tmp, e))?;
         }
         Ok(())
+    }
+}
+
+fn stopped() -> Error {
+    Error::Usage("the thread writing the store's Parquet files stopped unexpectedly".into())
+}
+
+impl Drop for Segment {
+    /// A segment dropped unfinished (an error elsewhere) still stops its thread.
+    fn drop(&mut self) {
+        self.batches = None;
+        if let Some(encoder) = self.encoder.take() {
+            let _ = encoder.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::Int32Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+    use crate::store::schema::BatchBuilder;
+
+    fn temp_store(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("sunlight-store-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn temporary_files(dir: &Path) -> Vec<String> {
+        TABLES
+            .iter()
+            .flat_map(|t| fs::read_dir(dir.join("data").join(t)).unwrap())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn an_encoding_error_is_reported_and_nothing_is_committed() {
+        let dir = temp_store("encoding-error");
+        let mut writer = StoreWriter::open(&dir, false).unwrap();
+        let mut segment = writer.begin().unwrap();
+        // A batch that is not of the submissions table: its writer refuses it on its thread.
+        let wrong = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("x", DataType::Int32, false)])),
+            vec![Arc::new(Int32Array::from(vec![1]))],
+        )
+        .unwrap();
+        let mut batches = BatchBuilder::new(0).finish().unwrap();
+        batches[0] = wrong;
+        // Reported by a later write, or at the latest by the commit.
+        let written = segment
+            .write(batches)
+            .and_then(|()| segment.write(BatchBuilder::new(0).finish()?))
+            .and_then(|()| segment.write(BatchBuilder::new(0).finish()?));
+        let err = match written {
+            Err(e) => e,
+            Ok(()) => writer.commit(segment, 1, 0).unwrap_err(),
+        };
+        assert!(err.to_string().contains("Field 'hash'"), "{err}");
+        assert_eq!(Store::open(&dir).unwrap().manifest().generation, 0);
+        drop(writer);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_abandoned_segment_leaves_no_file() {
+        let dir = temp_store("abandon");
+        let writer = StoreWriter::open(&dir, false).unwrap();
+        let mut segment = writer.begin().unwrap();
+        assert_eq!(temporary_files(&dir).len(), TABLES.len());
+        segment
+            .write(BatchBuilder::new(0).finish().unwrap())
+            .unwrap();
+        segment.abandon().unwrap();
+        assert!(temporary_files(&dir).is_empty());
+        drop(writer);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
