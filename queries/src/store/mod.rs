@@ -94,13 +94,16 @@ pub struct StoreWriter {
 /// thread that builds the Arrow batches was the one that held the others up, and Parquet
 /// encoding was half of its work.
 pub struct Segment {
-    /// Each table's temporary and final path.
-    paths: Vec<(PathBuf, PathBuf)>,
+    /// Each table's paths.
+    paths: Vec<FilePaths>,
     /// Batches for the encoding thread; `None` once it has been told to finish.
     batches: Option<SyncSender<[RecordBatch; TABLES.len()]>>,
     /// The encoding thread, which gives back the writers when the batches end.
     encoder: Option<JoinHandle<Result<Vec<ArrowWriter<File>>>>>,
 }
+
+/// A segment file's temporary path and the one it gets when committed.
+type FilePaths = (PathBuf, PathBuf);
 
 /// Batches waiting for a segment's encoding thread: one, besides the one being encoded, bounds
 /// the memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table).
@@ -322,7 +325,7 @@ impl Segment {
     }
 
     /// [`Segment::join`], and the paths.
-    fn finish(mut self) -> Result<(Vec<(PathBuf, PathBuf)>, Vec<ArrowWriter<File>>)> {
+    fn finish(mut self) -> Result<(Vec<FilePaths>, Vec<ArrowWriter<File>>)> {
         let writers = self.join()?;
         Ok((std::mem::take(&mut self.paths), writers))
     }
