@@ -168,6 +168,18 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// Writes `text` as a JSON string, escaped as canonical JSON escapes it, which is also how
+/// serde_json writes a string: for JSON written by hand, without a serializer.
+///
+/// ```
+/// let mut out = String::new();
+/// sunlight_core::canonical::push_json_string(&mut out, "a\"b\n");
+/// assert_eq!(out, serde_json::to_string("a\"b\n").unwrap());
+/// ```
+pub fn push_json_string(out: &mut String, text: &str) {
+    write_string(out, text);
+}
+
 fn write_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
@@ -968,5 +980,21 @@ mod tests {
             content_hash(&json!({})).expect("ok"),
             "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
         );
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let all_controls: String = (0u8..0x20).map(char::from).collect();
+        for text in [
+            "",
+            "plain",
+            "引号\"与\\反斜杠",
+            all_controls.as_str(),
+            "\u{7f}\u{80}\u{2028}\u{2029}\u{e000}\u{10000}😀",
+        ] {
+            let mut out = String::new();
+            push_json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).expect("JSON"), "{text:?}");
+        }
     }
 }

@@ -304,10 +304,24 @@ impl DefenceLine {
 
     /// The line's name.
     pub fn name(self) -> Text {
+        Text::new(self.name_zh(), self.name_en())
+    }
+
+    /// The line's name in Chinese, without making a [`Text`] (ingest writes it for every measure).
+    pub fn name_zh(self) -> &'static str {
         match self {
-            DefenceLine::Prevention => Text::new("前期预防", "prior prevention"),
-            DefenceLine::Monitoring => Text::new("中期监控", "in-process monitoring"),
-            DefenceLine::Disposal => Text::new("后期处置", "after-the-fact disposal"),
+            DefenceLine::Prevention => "前期预防",
+            DefenceLine::Monitoring => "中期监控",
+            DefenceLine::Disposal => "后期处置",
+        }
+    }
+
+    /// The line's name in English.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            DefenceLine::Prevention => "prior prevention",
+            DefenceLine::Monitoring => "in-process monitoring",
+            DefenceLine::Disposal => "after-the-fact disposal",
         }
     }
 }

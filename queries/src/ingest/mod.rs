@@ -357,7 +357,7 @@ fn check(
     // once, by `check_bytes` (each check of its Chinese text was 4 % of the ingest's samples).
     let batch = memchr::memmem::find(&bytes, b"\"events\"").is_some();
     if let Some((text, kind)) = batch
-        .then(|| std::str::from_utf8(&bytes).ok())
+        .then(|| simdutf8::basic::from_utf8(&bytes).ok())
         .flatten()
         .and_then(|text| batch_kind(text).map(|kind| (text, kind)))
     {
@@ -439,7 +439,13 @@ pub fn check_bytes(
             report: None,
         })
     };
-    let text = match std::str::from_utf8(bytes) {
+    // Checked with SIMD first (the standard check took 6 % of the ingest's CPU on Chinese text);
+    // the standard one says where the bad bytes are.
+    let checked = match simdutf8::basic::from_utf8(bytes) {
+        Ok(t) => Ok(t),
+        Err(_) => std::str::from_utf8(bytes),
+    };
+    let text = match checked {
         Ok(t) => t,
         Err(e) => {
             let at = e.valid_up_to();

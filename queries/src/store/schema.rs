@@ -21,6 +21,7 @@ use datafusion::arrow::array::{
     RecordBatch, StringBuilder, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use sunlight_core::canonical::push_json_string;
 use sunlight_core::model::{ArchiveEvent, OfficeRecord};
 use sunlight_core::rules::BatchEvent;
 use sunlight_core::rules::workflow::ReviewEvent;
@@ -371,6 +372,7 @@ impl BatchBuilder {
         c.ingested_at.append_value(self.ingested_at);
 
         let mut measures_text = String::new();
+        let mut factors = String::new();
         for (i, row) in t.rows.iter().enumerate() {
             let row_no = i32_of(i + 1);
             let r = &mut self.risk;
@@ -407,10 +409,20 @@ impl BatchBuilder {
                     .risk_type(&row.risk_type)
                     .map_or("", |rt| rt.name.zh.as_str()),
             );
-            let factors = serde_json::to_string(&row.factors).map_err(|e| {
-                crate::Error::Usage(format!("cannot write the factors of row {row_no}: {e}"))
-            })?;
-            r.factors.append_value(factors);
+            // `{"factor":"option",…}` in the map's order: what serde_json writes, without a
+            // serializer and a string per row.
+            factors.clear();
+            factors.push('{');
+            for (k, (name, value)) in row.factors.iter().enumerate() {
+                if k > 0 {
+                    factors.push(',');
+                }
+                push_json_string(&mut factors, name);
+                factors.push(':');
+                push_json_string(&mut factors, value);
+            }
+            factors.push('}');
+            r.factors.append_value(&factors);
             // A submission always carries both levels, and validation checked they exist.
             let level_id = row.level.as_deref().unwrap_or_default();
             let level = scheme.level(level_id);
@@ -450,7 +462,7 @@ impl BatchBuilder {
                 me.department_id.append_value(&t.department.id);
                 me.line.append_value(&m.line);
                 me.line_name
-                    .append_value(line.map_or(String::new(), |l| l.name().zh));
+                    .append_value(line.map_or("", DefenceLine::name_zh));
                 me.kind.append_value(&m.kind);
                 me.kind_name.append_option(
                     (!m.kind.is_empty())
