@@ -16,6 +16,10 @@
 //! every freed block is returned and faulted in again when the next query needs it, which
 //! tripled the system time; 100 ms keeps memory a query frees for the next operator while
 //! returning what stays unused.
+//!
+//! `sunlight ingest` keeps the default: it frees and takes again the same amount all along (a
+//! batch's builders, a chunk's submissions), and at 100 ms the system faulted it back in (1 M
+//! risk points, alternating: 3.7–3.9 s of system time against 1.9 s; peak 350 → 400–420 MiB).
 
 use std::os::raw::{c_int, c_long};
 
