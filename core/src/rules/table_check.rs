@@ -212,22 +212,29 @@ impl<'a> TableCheck<'a> {
 
     /// The report alone, as [`super::validate`] gives it (the grades are not copied out).
     pub fn into_report(self) -> Report {
-        let mut issues = self.head;
-        for r in self.rows {
-            issues.extend(r.own);
-            issues.extend(r.duplicate.map(|(_, issue)| issue));
-        }
-        Report { issues }
+        self.split().0
     }
 
     /// The report and the grades, as [`super::validate_graded`] gives them.
     pub fn into_parts(self) -> (Report, Vec<Option<Grade>>) {
+        let (report, grades) = self.split();
+        (
+            report,
+            grades
+                .into_iter()
+                .map(|g| g.map(Arc::unwrap_or_clone))
+                .collect(),
+        )
+    }
+
+    /// The report, and each row's grade as it is shared.
+    fn split(self) -> (Report, Vec<Option<Arc<Grade>>>) {
         let mut issues = self.head;
         let mut grades = Vec::with_capacity(self.rows.len());
         for r in self.rows {
             issues.extend(r.own);
             issues.extend(r.duplicate.map(|(_, issue)| issue));
-            grades.push(r.grade.map(Arc::unwrap_or_clone));
+            grades.push(r.grade);
         }
         (Report { issues }, grades)
     }
