@@ -1,4 +1,4 @@
-//! The binaries' allocator (mimalloc) told to give freed memory back to the system sooner.
+//! The binaries' allocator (mimalloc) told how long to keep memory it has freed.
 //!
 //! By default mimalloc keeps memory it has freed for a second (`purge_delay`, 1000 ms) before
 //! returning it, and a thread that goes idle keeps it until it next allocates. In the report,
@@ -15,11 +15,14 @@
 //! The report's times (75–117 s) moved with the file system more than with the delay. At 0
 //! every freed block is returned and faulted in again when the next query needs it, which
 //! tripled the system time; 100 ms keeps memory a query frees for the next operator while
-//! returning what stays unused.
+//! returning what stays unused: [`return_freed_memory_sooner`].
 //!
-//! `sunlight ingest` keeps the default: it frees and takes again the same amount all along (a
-//! batch's builders, a chunk's submissions), and at 100 ms the system faulted it back in (1 M
-//! risk points, alternating: 3.7–3.9 s of system time against 1.9 s; peak 350 → 400–420 MiB).
+//! `sunlight ingest` is the other way round: it frees and takes again the same amount all along
+//! (a batch's builders, a chunk's submissions), so memory returned is soon faulted in again. At
+//! 100 ms (1 M risk points, alternating) its system time was 3.7–3.9 s against 1.9 s at the
+//! default; at 10 s ([`keep_freed_memory_longer`]) 0.87–1.11 s against 1.43–2.03 s, and its wall
+//! time 10.1, 11.7, 12.6 s against 10.7, 13.2, 13.5 s, for a peak of 620–630 MiB against
+//! 520–590 MiB.
 
 use std::os::raw::{c_int, c_long};
 
@@ -30,15 +33,30 @@ const PURGE_DELAY: c_int = 15;
 /// mimalloc 3's default for it, which tells that the option at [`PURGE_DELAY`] is the delay.
 const DEFAULT_PURGE_DELAY: c_long = 1000;
 
-/// The delay set, in milliseconds.
+/// The delay [`return_freed_memory_sooner`] sets, in milliseconds.
 pub const PURGE_DELAY_MS: c_long = 100;
 
-/// Makes mimalloc return freed memory after [`PURGE_DELAY_MS`] instead of a second. It does
-/// nothing when the environment variable `MIMALLOC_PURGE_DELAY` sets the delay (to measure
-/// another one), or when the option at [`PURGE_DELAY`] does not hold the delay's default
-/// (another version of mimalloc). Returns whether it set the delay.
-#[allow(unsafe_code)]
+/// The delay [`keep_freed_memory_longer`] sets, in milliseconds.
+pub const INGEST_PURGE_DELAY_MS: c_long = 10_000;
+
+/// Makes mimalloc return freed memory after [`PURGE_DELAY_MS`] instead of a second (queries and
+/// the report). Returns whether it set the delay: see [`set_purge_delay`].
 pub fn return_freed_memory_sooner() -> bool {
+    set_purge_delay(PURGE_DELAY_MS)
+}
+
+/// Makes mimalloc keep freed memory for [`INGEST_PURGE_DELAY_MS`] (the ingest, which takes it
+/// again at once). Returns whether it set the delay: see [`set_purge_delay`].
+pub fn keep_freed_memory_longer() -> bool {
+    set_purge_delay(INGEST_PURGE_DELAY_MS)
+}
+
+/// Sets mimalloc's purge delay to `ms`. It does nothing when the environment variable
+/// `MIMALLOC_PURGE_DELAY` sets the delay (to measure another one), or when the option at
+/// [`PURGE_DELAY`] does not hold the delay's default (another version of mimalloc, or a delay
+/// already set). Returns whether it set the delay.
+#[allow(unsafe_code)]
+fn set_purge_delay(ms: c_long) -> bool {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return false;
     }
@@ -48,7 +66,7 @@ pub fn return_freed_memory_sooner() -> bool {
         if libmimalloc_sys::mi_option_get(PURGE_DELAY) != DEFAULT_PURGE_DELAY {
             return false;
         }
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, ms);
     }
     true
 }
@@ -69,5 +87,14 @@ mod tests {
              {DEFAULT_PURGE_DELAY} ms: see mimalloc.h"
         );
         assert!(!return_freed_memory_sooner());
+        // The ingest's delay is not set over another one.
+        assert!(!keep_freed_memory_longer());
+        assert_eq!(delay(), PURGE_DELAY_MS);
+    }
+
+    #[allow(unsafe_code)]
+    fn delay() -> c_long {
+        // SAFETY: a plain read of an option in range.
+        unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }
     }
 }

@@ -195,8 +195,11 @@ fn parse_years(s: &str) -> std::result::Result<(i32, i32), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Ingest frees and takes again the same amount of memory all along (a batch's builders, a
-    // chunk's submissions): returning it sooner only makes the system fault it in again.
-    if !matches!(cli.command, Command::Ingest(_)) {
+    // chunk's submissions): returned, it is soon faulted in again. Queries free large hash
+    // tables that the next may not need.
+    if matches!(cli.command, Command::Ingest(_)) {
+        sunlight_queries::alloc::keep_freed_memory_longer();
+    } else {
         sunlight_queries::alloc::return_freed_memory_sooner();
     }
     let limit = match cli.memory_limit {

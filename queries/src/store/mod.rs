@@ -21,13 +21,14 @@ mod lock;
 mod manifest;
 pub mod schema;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -109,31 +110,33 @@ type FilePaths = (PathBuf, PathBuf);
 /// the memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table).
 const BATCHES_AHEAD: usize = 1;
 
-/// Free texts of the store's tables: no query selects by their smallest or largest value, so
-/// their Parquet files keep no statistics of them (working those out compared every text with
-/// the page's least and greatest so far).
-pub const UNSORTED_TEXTS: [&str; 12] = [
-    "power_basis",
-    "power_limits",
-    "step_conditions",
-    "step_procedure",
-    "step_supervision",
-    "risk_point",
-    "factors",
-    "level_reason",
-    "measures_text",
-    "text",
-    "note",
-    "event",
-];
+/// The text columns whose smallest and largest value in a row group can spare a query reading
+/// it: the store is written unit by unit, so a row group holds a run of units (and one scheme).
+/// Every other text column has no Parquet statistics: its values are spread over every row group,
+/// so no filter could skip one with them, and working them out compared every text with the
+/// page's least and greatest so far (a twentieth of the ingest's work).
+pub const PRUNING_TEXTS: [&str; 4] = ["unit_id", "scheme", "table_kind", "period"];
 
-/// How the store writes Parquet: zstd, row groups of 256 Ki rows, statistics of every column
-/// but the [`UNSORTED_TEXTS`].
+/// How the store writes Parquet: zstd, row groups of 256 Ki rows, statistics of every column but
+/// the text columns not in [`PRUNING_TEXTS`].
 pub fn props() -> WriterProperties {
-    UNSORTED_TEXTS
+    let unpruned: BTreeSet<String> = TABLES
         .iter()
+        .filter_map(|t| schema::of(t))
+        .flat_map(|s| {
+            s.fields()
+                .iter()
+                .filter(|f| {
+                    *f.data_type() == DataType::Utf8 && !PRUNING_TEXTS.contains(&f.name().as_str())
+                })
+                .map(|f| f.name().clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    unpruned
+        .into_iter()
         .fold(WriterProperties::builder(), |b, name| {
-            b.set_column_statistics_enabled(ColumnPath::from(*name), EnabledStatistics::None)
+            b.set_column_statistics_enabled(ColumnPath::from(name), EnabledStatistics::None)
         })
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(256 * 1024))
@@ -424,5 +427,32 @@ mod tests {
         assert!(temporary_files(&dir).is_empty());
         drop(writer);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_the_columns_a_filter_can_prune_with_keep_statistics() {
+        let props = props();
+        let enabled = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
+        let mut texts = 0;
+        for schema in TABLES.iter().map(|t| schema::of(t).unwrap()) {
+            for f in schema.fields() {
+                let expected = if *f.data_type() == DataType::Utf8
+                    && !PRUNING_TEXTS.contains(&f.name().as_str())
+                {
+                    texts += 1;
+                    EnabledStatistics::None
+                } else {
+                    EnabledStatistics::Page
+                };
+                assert_eq!(enabled(f.name()), expected, "{}", f.name());
+            }
+        }
+        assert!(texts > 40, "{texts}");
+        for kept in ["unit_id", "scheme", "year", "submitted_at", "rank"] {
+            assert_eq!(enabled(kept), EnabledStatistics::Page, "{kept}");
+        }
+        for dropped in ["hash", "power_name", "risk_point", "level", "event"] {
+            assert_eq!(enabled(dropped), EnabledStatistics::None, "{dropped}");
+        }
     }
 }
