@@ -106,9 +106,10 @@ pub struct Segment {
 /// A segment file's temporary path and the one it gets when committed.
 type FilePaths = (PathBuf, PathBuf);
 
-/// Batches waiting for a segment's encoding thread: one, besides the one being encoded, bounds
-/// the memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table).
-const BATCHES_AHEAD: usize = 1;
+/// Batches waiting for a segment's encoding thread besides the one being encoded: two bound the
+/// memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table) and let
+/// the writer run on while the encoder catches up with a slow page.
+const BATCHES_AHEAD: usize = 2;
 
 /// The text columns whose smallest and largest value in a row group can spare a query reading
 /// it: the store is written unit by unit, so a row group holds a run of units (and one scheme).
