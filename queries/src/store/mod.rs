@@ -108,12 +108,12 @@ type FilePaths = (PathBuf, PathBuf);
 
 /// Batches waiting for a segment's encoding thread besides the one being encoded: two bound the
 /// memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table) and let
-/// the writer run on while the encoder catches up with a slow page.
+/// the writer go on with the next batch while the encoder is one behind.
 const BATCHES_AHEAD: usize = 2;
 
 /// The text columns whose smallest and largest value in a row group can spare a query reading
-/// it: the store is written unit by unit, so a row group holds a run of units (and one scheme).
-/// Every other text column has no Parquet statistics: its values are spread over every row group,
+/// it: the store is written in input order, and the departments' files come unit by unit, so a
+/// row group holds a run of units (and of one scheme, mostly). Every other text column has no Parquet statistics: its values are spread over every row group,
 /// so no filter could skip one with them, and working them out compared every text with the
 /// page's least and greatest so far (a twentieth of the ingest's work).
 pub const PRUNING_TEXTS: [&str; 4] = ["unit_id", "scheme", "table_kind", "period"];
