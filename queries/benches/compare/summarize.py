@@ -251,7 +251,7 @@ def main():
           f"{stored:,} risk points (every version), year evaluated {qyear}")
     print(f"- Engines: Sunlight with DataFusion {lock_version('datafusion')}, {threads.get('sunlight')} target partitions "
           f"(tokio: one worker per core); DuckDB {versions.get('duckdb', '?')} (Python), threads = {threads.get('duckdb')}")
-    print("- Times: median (min–max) over the runs; the engines alternate run by run, and each ingest starts with its input read once (untimed) into the page cache. Query times are inside one open "
+    print("- Times: median (min–max) over the runs; the engines alternate run by run, and each ingest starts with the files written before it synced to disk and its input read once into the page cache (both untimed). Query times are inside one open "
           "session, results streamed and dropped; peak memory is the process's high-water mark during the step "
           "(reset before each query, so it includes what the allocator kept from earlier queries).")
     print("- DuckDB reads the same Parquet files as Sunlight through views written in its SQL "
