@@ -16,6 +16,7 @@
 use std::fmt::Write as _;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::{Serialize, ser};
 use serde_json::Value;
@@ -178,6 +179,39 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// ```
 pub fn push_json_string(out: &mut String, text: &str) {
     write_string(out, text);
+}
+
+/// Writes a map of texts (a row's factors) as a JSON object with its members in canonical
+/// order: what the table's canonical JSON holds for it, for JSON written by hand.
+///
+/// ```
+/// # use std::collections::BTreeMap;
+/// let factors = BTreeMap::from([("harm".to_owned(), "severe".to_owned()), ("discretion".to_owned(), "大".to_owned())]);
+/// let mut out = String::new();
+/// sunlight_core::canonical::push_json_object(&mut out, &factors);
+/// assert_eq!(out, r#"{"discretion":"大","harm":"severe"}"#);
+/// ```
+pub fn push_json_object(out: &mut String, map: &BTreeMap<String, String>) {
+    out.push('{');
+    // A map is in byte order, which is the canonical order unless a name holds characters
+    // from U+E000 up (then the names are sorted as UTF-16).
+    let in_order = map
+        .keys()
+        .zip(map.keys().skip(1))
+        .all(|(a, b)| utf16_order(a, b).is_lt());
+    let mut members: Vec<(&String, &String)> = map.iter().collect();
+    if !in_order {
+        members.sort_by(|a, b| utf16_order(a.0, b.0));
+    }
+    for (k, (name, value)) in members.into_iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        write_string(out, name);
+        out.push(':');
+        write_string(out, value);
+    }
+    out.push('}');
 }
 
 fn write_string(out: &mut String, s: &str) {
@@ -779,26 +813,9 @@ fn write_row(out: &mut String, row: &RiskRow) {
         measures,
         responsible,
     } = row;
-    out.push_str("{\"factors\":{");
-    // A map is in byte order, which is the canonical order unless a name holds characters
-    // from U+E000 up (then the names are sorted as UTF-16).
-    let in_order = factors
-        .keys()
-        .zip(factors.keys().skip(1))
-        .all(|(a, b)| utf16_order(a, b).is_lt());
-    let mut members: Vec<(&String, &String)> = factors.iter().collect();
-    if !in_order {
-        members.sort_by(|a, b| utf16_order(a.0, b.0));
-    }
-    for (k, (name, value)) in members.into_iter().enumerate() {
-        if k > 0 {
-            out.push(',');
-        }
-        write_string(out, name);
-        out.push(':');
-        write_string(out, value);
-    }
-    out.push_str("},\"graded_level\":");
+    out.push_str("{\"factors\":");
+    push_json_object(out, factors);
+    out.push_str(",\"graded_level\":");
     optional(out, graded_level.as_deref());
     out.push_str(",\"level\":");
     optional(out, level.as_deref());

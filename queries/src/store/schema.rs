@@ -21,7 +21,7 @@ use datafusion::arrow::array::{
     RecordBatch, StringBuilder, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use sunlight_core::canonical::push_json_string;
+use sunlight_core::canonical::push_json_object;
 use sunlight_core::model::{ArchiveEvent, OfficeRecord};
 use sunlight_core::rules::BatchEvent;
 use sunlight_core::rules::workflow::ReviewEvent;
@@ -409,19 +409,10 @@ impl BatchBuilder {
                     .risk_type(&row.risk_type)
                     .map_or("", |rt| rt.name.zh.as_str()),
             );
-            // `{"factor":"option",…}` in the map's order: what serde_json writes, without a
+            // `{"factor":"option",…}` as the submission's canonical JSON has it, without a
             // serializer and a string per row.
             factors.clear();
-            factors.push('{');
-            for (k, (name, value)) in row.factors.iter().enumerate() {
-                if k > 0 {
-                    factors.push(',');
-                }
-                push_json_string(&mut factors, name);
-                factors.push(':');
-                push_json_string(&mut factors, value);
-            }
-            factors.push('}');
+            push_json_object(&mut factors, &row.factors);
             r.factors.append_value(&factors);
             // A submission always carries both levels, and validation checked they exist.
             let level_id = row.level.as_deref().unwrap_or_default();
