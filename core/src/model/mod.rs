@@ -13,6 +13,7 @@ mod power;
 mod register;
 mod risk;
 mod table;
+mod table_json;
 
 pub use archive::{
     ArchiveEvent, EVENT_BATCH_KIND, EventBatch, EventKind, EventSource, MatterSeverity,

@@ -113,6 +113,11 @@ impl SelfCheckTable {
     /// Reads a table (draft or submission) from JSON. Missing members take their defaults;
     /// unknown members and values of the wrong type are errors.
     pub fn from_json(text: &str) -> crate::Result<Self> {
+        // The shape-aware reader answers for the tables it is sure of (what serde would give);
+        // serde reads the rest, and says what is wrong with a bad one.
+        if let Some(table) = super::table_json::read(text) {
+            return Ok(table);
+        }
         serde_json::from_str(text).map_err(|e| crate::Error::json("self-check table", &e))
     }
 
