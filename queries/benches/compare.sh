@@ -113,13 +113,17 @@ timed() {
   local l0 l1 status
   l0=$(load)
   set +e
-  /usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
+  /usr/bin/time -f '%e %M %U %S' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
   status=$?
   set -e
   l1=$(load)
-  read -r secs kib < <(tail -1 "$out/$name.time")
-  printf '{"event":"process","name":"%s","seconds":%s,"peak_rss_kib":%s,"status":%s,"load_before":%s,"load_after":%s%s}\n' \
-    "$name" "$secs" "$kib" "$status" "$l0" "$l1" "$extra" >>"$events"
+  local secs kib user sys
+  read -r secs kib user sys < <(tail -1 "$out/$name.time")
+  # CPU time (user + system, every thread): on this shared machine a second engine's wall time
+  # moves with the neighbours' load, its CPU time much less.
+  printf '{"event":"process","name":"%s","seconds":%s,"peak_rss_kib":%s,"cpu_seconds":%s,"status":%s,"load_before":%s,"load_after":%s%s}\n' \
+    "$name" "$secs" "$kib" "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" \
+    "$status" "$l0" "$l1" "$extra" >>"$events"
   # Processes that print JSON lines (the suites) add them to the events as they are.
   grep -h '^{"engine"' "$out/$name.out" >>"$events" 2>/dev/null || true
   return $status

@@ -171,6 +171,12 @@ def main():
             ratio(st, dt), f"{mib(max(x['peak_rss_kib'] for x in si))} / {mib(max((x['peak_rss_kib'] for x in di), default=0))}",
             "Sunlight parses, validates, grades and hash-checks every submission and resolves names; "
             "DuckDB only parses and flattens (read_json, COPY … (FORMAT parquet))")
+    sc = [x["cpu_seconds"] for x in si if "cpu_seconds" in x]
+    dc = [x["cpu_seconds"] for x in di if "cpu_seconds" in x]
+    if sc:
+        row("ingest CPU time (user + system, every thread)", f"{spread(sc)}, {statistics.median(sc) / statistics.median(st):.2f} cores busy",
+            f"{spread(dc)}, {statistics.median(dc) / statistics.median(dt):.2f} cores busy" if dc else "—",
+            ratio(sc, dc), "", "the work each engine does, less sensitive than wall time to other load on the machine")
     ev = runs("ingest-events")
     if ev:
         n_ev = misc.get("stored_events", {}).get("events", 0)
