@@ -56,8 +56,17 @@ pub fn content_hash(value: &Value) -> Result<String> {
 
 /// `sha256:<hex>` of raw bytes.
 pub fn hash_bytes(bytes: &[u8]) -> String {
+    hash_pieces(&[bytes])
+}
+
+/// [`hash_bytes`] of the pieces one after the other, without joining them.
+pub(crate) fn hash_pieces(pieces: &[&[u8]]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
+    let mut hasher = Sha256::new();
+    for piece in pieces {
+        hasher.update(piece);
+    }
+    let digest = hasher.finalize();
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest {

@@ -3,7 +3,7 @@
 //! See `docs/submission.md` for the envelope, every field, and the hashing rule; and
 //! `docs/submission.schema.json` for its JSON Schema.
 
-use crate::canonical::{hash_bytes, to_canonical_string_of};
+use crate::canonical::{hash_bytes, hash_pieces, to_canonical_string_of};
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{ArchiveEvent, Batch, OfficeRecord, SelfCheckTable};
@@ -71,12 +71,31 @@ impl Submission {
     /// that every row carries its level and grade, that the grade is what the factors give, and
     /// that the hash matches the content. Never trust the client: this is what ingest runs.
     pub fn from_json(registry: &Registry, text: &str) -> Result<Submission> {
-        let table = SelfCheckTable::from_json(text)?;
-        Submission::from_table(registry, table)
+        let Some(read) = crate::model::read_table(text) else {
+            let table = SelfCheckTable::from_json_by_serde(text)?;
+            return Submission::from_table(registry, table);
+        };
+        // The text is the canonical JSON (as clients send it): the content hash is over the
+        // text itself less its `hash` member, the bytes the canonical writer would give again.
+        let canonical_hash = read.without_hash.and_then(|[before, after]| {
+            let bytes = text.as_bytes();
+            Some(hash_pieces(&[bytes.get(before)?, bytes.get(after)?]))
+        });
+        Submission::check(registry, read.table, canonical_hash)
     }
 
     /// As [`Submission::from_json`], for a table already parsed.
     pub fn from_table(registry: &Registry, table: SelfCheckTable) -> Result<Submission> {
+        Submission::check(registry, table, None)
+    }
+
+    /// Checks a table as [`Submission::from_json`] says; `canonical_hash` is its content hash
+    /// when already known, from its canonical JSON.
+    fn check(
+        registry: &Registry,
+        table: SelfCheckTable,
+        canonical_hash: Option<String>,
+    ) -> Result<Submission> {
         let (scheme, memo) = registry
             .get_graded(&table.scheme)
             .map_err(|_| Error::Invalid(crate::rules::validate_with(registry, &table)))?;
@@ -131,7 +150,10 @@ impl Submission {
                 computed: hash_of(&table)?,
             });
         };
-        let computed = hash_of(&table)?;
+        let computed = match canonical_hash {
+            Some(hash) => hash,
+            None => hash_of(&table)?,
+        };
         if stated != computed {
             return Err(Error::HashMismatch { stated, computed });
         }

@@ -134,6 +134,25 @@ fn a_tampered_submission_is_refused() {
 }
 
 #[test]
+fn canonical_and_other_json_of_a_submission_give_the_same_hash() {
+    // Canonical JSON is hashed as it stands, any other JSON through the canonical writer.
+    let sub = submission();
+    let canonical = sub.to_json().expect("canonical");
+    let spaced = serde_json::to_string_pretty(sub.table()).expect("json");
+    assert_ne!(canonical, spaced);
+    for text in [&canonical, &spaced] {
+        let again = Submission::from_json(presets::registry(), text).expect("accepted");
+        assert_eq!(again.hash(), sub.hash());
+        assert_eq!(again.table(), sub.table());
+    }
+    let tampered = spaced.replace("虚报冒领", "虚报");
+    assert!(matches!(
+        Submission::from_json(presets::registry(), &tampered),
+        Err(Error::HashMismatch { .. })
+    ));
+}
+
+#[test]
 fn a_draft_is_not_a_submission() {
     let draft = serde_json::to_string(&good("town-2012.json")).expect("json");
     match Submission::from_json(presets::registry(), &draft) {

@@ -119,8 +119,8 @@ timed() {
   l1=$(load)
   local secs kib user sys
   read -r secs kib user sys < <(tail -1 "$out/$name.time")
-  # CPU time (user + system, every thread): on this shared machine a second engine's wall time
-  # moves with the neighbours' load, its CPU time much less.
+  # CPU time (user + system, every thread): how many cores each engine kept busy, and whether
+  # an engine that took longer did more work or waited.
   printf '{"event":"process","name":"%s","seconds":%s,"peak_rss_kib":%s,"cpu_seconds":%s,"status":%s,"load_before":%s,"load_after":%s%s}\n' \
     "$name" "$secs" "$kib" "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" \
     "$status" "$l0" "$l1" "$extra" >>"$events"

@@ -15,6 +15,8 @@ mod risk;
 mod table;
 mod table_json;
 
+pub(crate) use table_json::read as read_table;
+
 pub use archive::{
     ArchiveEvent, EVENT_BATCH_KIND, EventBatch, EventKind, EventSource, MatterSeverity,
 };

@@ -115,9 +115,14 @@ impl SelfCheckTable {
     pub fn from_json(text: &str) -> crate::Result<Self> {
         // The shape-aware reader answers for the tables it is sure of (what serde would give);
         // serde reads the rest, and says what is wrong with a bad one.
-        if let Some(table) = super::table_json::read(text) {
-            return Ok(table);
+        if let Some(read) = super::table_json::read(text) {
+            return Ok(read.table);
         }
+        Self::from_json_by_serde(text)
+    }
+
+    /// [`SelfCheckTable::from_json`] without the fast path: serde's reading, and its errors.
+    pub(crate) fn from_json_by_serde(text: &str) -> crate::Result<Self> {
         serde_json::from_str(text).map_err(|e| crate::Error::json("self-check table", &e))
     }
 

@@ -176,7 +176,7 @@ def main():
     if sc:
         row("ingest CPU time (user + system, every thread)", f"{spread(sc)}, {statistics.median(sc) / statistics.median(st):.2f} cores busy",
             f"{spread(dc)}, {statistics.median(dc) / statistics.median(dt):.2f} cores busy" if dc else "—",
-            ratio(sc, dc), "", "the work each engine does, less sensitive than wall time to other load on the machine")
+            ratio(sc, dc), "", "what each engine kept the cores doing; on a shared host it moves with the neighbours' load too (each instruction takes longer)")
     ev = runs("ingest-events")
     if ev:
         n_ev = misc.get("stored_events", {}).get("events", 0)
