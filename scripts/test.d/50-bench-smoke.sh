@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bash queries/benches/compare.sh --debug --check --units 4 --years 2012..2014 \
   --runs 1 --ingest-runs 1 --report-runs 1 --out "$work/run" --results "$work/results.md" >/dev/null
-for row in 'ingest NDJSON' '`view_yoy_changes`' '`report_catalog`' '`sunlight report' 'notebook kernel start' 'form: validate'; do
+for row in 'ingest NDJSON' 'ingest CPU time' '`view_yoy_changes`' '`report_catalog`' '`sunlight report' 'notebook kernel start' 'form: validate'; do
   grep -qF "| $row" "$work/results.md" || { echo "bench smoke: no '$row' row in the table" >&2; exit 1; }
 done
 echo "bench smoke: the comparison with DuckDB ran and both engines agree"
