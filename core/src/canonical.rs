@@ -208,17 +208,26 @@ pub fn push_json_object(out: &mut String, map: &BTreeMap<String, String>) {
         .keys()
         .zip(map.keys().skip(1))
         .all(|(a, b)| utf16_order(a, b).is_lt());
-    let mut members: Vec<(&String, &String)> = map.iter().collect();
-    if !in_order {
-        members.sort_by(|a, b| utf16_order(a.0, b.0));
-    }
-    for (k, (name, value)) in members.into_iter().enumerate() {
+    // Written straight from the map when in order (every row of every ingested table), sorted
+    // first only when not.
+    let write = |out: &mut String, k: usize, (name, value): (&String, &String)| {
         if k > 0 {
             out.push(',');
         }
         write_string(out, name);
         out.push(':');
         write_string(out, value);
+    };
+    if in_order {
+        for (k, member) in map.iter().enumerate() {
+            write(out, k, member);
+        }
+    } else {
+        let mut members: Vec<(&String, &String)> = map.iter().collect();
+        members.sort_by(|a, b| utf16_order(a.0, b.0));
+        for (k, member) in members.into_iter().enumerate() {
+            write(out, k, member);
+        }
     }
     out.push('}');
 }
@@ -947,6 +956,24 @@ mod tests {
             to_canonical_string(&v).expect("ok"),
             "{\"\\r\":4,\"1\":5,\"a\":3,\"\u{20ac}\":6,\"\u{1f600}\":2,\"\u{fb33}\":1}"
         );
+    }
+
+    #[test]
+    fn a_map_is_written_in_canonical_order_whether_or_not_byte_order_is_it() {
+        for names in [
+            &["a", "b", "c"][..],
+            &["\u{fb33}", "\u{1f600}", "a", "\r"][..],
+        ] {
+            let map: BTreeMap<String, String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ((*n).to_owned(), i.to_string()))
+                .collect();
+            let mut out = String::new();
+            push_json_object(&mut out, &map);
+            let value = serde_json::to_value(&map).expect("value");
+            assert_eq!(out, to_canonical_string(&value).expect("canonical"));
+        }
     }
 
     #[test]
