@@ -218,6 +218,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A struct of `count` members, each read into it by `member` (which also marks it in
+    /// `Seen`); members not given keep their defaults, as with serde's `#[serde(default)]`.
+    fn record<T: Default>(
+        &mut self,
+        count: u32,
+        mut member: impl FnMut(&mut Self, &mut T, &mut Seen, &'a [u8]) -> Option<()>,
+    ) -> Option<T> {
+        let mut value = T::default();
+        let mut seen = Seen::default();
+        self.object(|r, name| member(r, &mut value, &mut seen, name))?;
+        self.canonical &= seen.canonical(count);
+        Some(value)
+    }
+
     fn string(&mut self) -> Option<String> {
         self.expect(b'"')?;
         let start = self.at;
@@ -331,9 +345,7 @@ impl<'a> Reader<'a> {
     // Each struct's members are numbered in canonical order (RFC 8785's: by name).
 
     fn table(&mut self) -> Option<SelfCheckTable> {
-        let mut t = SelfCheckTable::default();
-        let mut seen = Seen::default();
-        self.object(|r, name| {
+        self.record(11, |r, t: &mut SelfCheckTable, seen, name| {
             match name {
                 b"department" => t.department = seen.member(0, r.department())?,
                 b"hash" => {
@@ -359,25 +371,19 @@ impl<'a> Reader<'a> {
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(11);
-        Some(t)
+        })
     }
 
     /// A unit's or a department's `{"id":…,"name":…}`.
     fn id_and_name(&mut self) -> Option<(String, String)> {
-        let (mut id, mut name) = (String::new(), String::new());
-        let mut seen = Seen::default();
-        self.object(|r, member| {
+        self.record(2, |r, (id, name): &mut (String, String), seen, member| {
             match member {
-                b"id" => id = seen.member(0, r.string())?,
-                b"name" => name = seen.member(1, r.string())?,
+                b"id" => *id = seen.member(0, r.string())?,
+                b"name" => *name = seen.member(1, r.string())?,
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(2);
-        Some((id, name))
+        })
     }
 
     fn unit(&mut self) -> Option<UnitRef> {
@@ -395,9 +401,7 @@ impl<'a> Reader<'a> {
             self.word(b"null")?;
             return Some(None);
         }
-        let mut p = PersonRef::default();
-        let mut seen = Seen::default();
-        self.object(|r, name| {
+        self.record(4, |r, p: &mut PersonRef, seen, name| {
             match name {
                 b"id" => p.id = seen.member(0, r.string())?,
                 b"key_post" => p.key_post = seen.member(1, r.bool())?,
@@ -406,15 +410,12 @@ impl<'a> Reader<'a> {
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(4);
-        Some(Some(p))
+        })
+        .map(Some)
     }
 
     fn row(&mut self) -> Option<RiskRow> {
-        let mut row = RiskRow::default();
-        let mut seen = Seen::default();
-        self.object(|r, name| {
+        self.record(11, |r, row: &mut RiskRow, seen, name| {
             match name {
                 b"factors" => row.factors = seen.member(0, r.string_map())?,
                 b"graded_level" => row.graded_level = seen.member(1, r.opt_string())?,
@@ -436,15 +437,11 @@ impl<'a> Reader<'a> {
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(11);
-        Some(row)
+        })
     }
 
     fn power(&mut self) -> Option<Power> {
-        let mut p = Power::default();
-        let mut seen = Seen::default();
-        self.object(|r, name| {
+        self.record(6, |r, p: &mut Power, seen, name| {
             match name {
                 b"basis" => p.basis = seen.member(0, r.string())?,
                 b"category" => p.category = seen.member(1, r.string())?,
@@ -455,15 +452,11 @@ impl<'a> Reader<'a> {
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(6);
-        Some(p)
+        })
     }
 
     fn step(&mut self) -> Option<FlowStep> {
-        let mut s = FlowStep::default();
-        let mut seen = Seen::default();
-        self.object(|r, name| {
+        self.record(6, |r, s: &mut FlowStep, seen, name| {
             match name {
                 b"conditions" => s.conditions = seen.member(0, r.string())?,
                 b"name" => s.name = seen.member(1, r.string())?,
@@ -474,15 +467,11 @@ impl<'a> Reader<'a> {
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(6);
-        Some(s)
+        })
     }
 
     fn measure(&mut self) -> Option<Measure> {
-        let mut m = Measure::default();
-        let mut seen = Seen::default();
-        self.object(|r, name| {
+        self.record(3, |r, m: &mut Measure, seen, name| {
             match name {
                 b"kind" => m.kind = seen.member(0, r.string())?,
                 b"line" => m.line = seen.member(1, r.string())?,
@@ -490,9 +479,7 @@ impl<'a> Reader<'a> {
                 _ => return None,
             };
             Some(())
-        })?;
-        self.canonical &= seen.canonical(3);
-        Some(m)
+        })
     }
 
     /// Factor values: any names, each with a string; as with serde, a name given twice keeps
