@@ -195,7 +195,10 @@ pub fn push_json_string(out: &mut String, text: &str) {
 ///
 /// ```
 /// # use std::collections::BTreeMap;
-/// let factors = BTreeMap::from([("harm".to_owned(), "severe".to_owned()), ("discretion".to_owned(), "大".to_owned())]);
+/// let factors = BTreeMap::from([
+///     ("harm".to_owned(), "severe".to_owned()),
+///     ("discretion".to_owned(), "大".to_owned()),
+/// ]);
 /// let mut out = String::new();
 /// sunlight_core::canonical::push_json_object(&mut out, &factors);
 /// assert_eq!(out, r#"{"discretion":"大","harm":"severe"}"#);

@@ -113,9 +113,10 @@ const BATCHES_AHEAD: usize = 2;
 
 /// The text columns whose smallest and largest value in a row group can spare a query reading
 /// it: the store is written in input order, and the departments' files come unit by unit, so a
-/// row group holds a run of units (and of one scheme, mostly). Every other text column has no Parquet statistics: its values are spread over every row group,
-/// so no filter could skip one with them, and working them out compared every text with the
-/// page's least and greatest so far (a twentieth of the ingest's work).
+/// row group holds a run of units (and of one scheme, mostly). Every other text column has no
+/// Parquet statistics: its values are spread over every row group, so no filter could skip one
+/// with them, and working them out compared every text with the page's least and greatest so
+/// far (a twentieth of the ingest's work).
 pub const PRUNING_TEXTS: [&str; 4] = ["unit_id", "scheme", "table_kind", "period"];
 
 /// How the store writes Parquet: zstd, row groups of 256 Ki rows, statistics of every column but
