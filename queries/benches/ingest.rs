@@ -69,11 +69,11 @@ fn benches(c: &mut Criterion) {
         builder.push(registry, s, "bench.ndjson").expect("push");
     }
     let batches = builder.finish().expect("batches");
-    let props = sunlight_queries::store::props();
+    let props = sunlight_queries::store::TABLES.map(sunlight_queries::store::props);
     g.bench_function(format!("parquet/{risk_points} risk points"), |b| {
         b.iter(|| {
             let mut bytes = 0;
-            for batch in &batches {
+            for (batch, props) in batches.iter().zip(&props) {
                 let mut w = ArrowWriter::try_new(Vec::new(), batch.schema(), Some(props.clone()))
                     .expect("writer");
                 w.write(batch).expect("write");
