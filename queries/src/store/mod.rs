@@ -450,8 +450,11 @@ mod tests {
         let props = props("risk_points");
         let enabled = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
         let mut texts = 0;
-        for schema in TABLES.iter().map(|t| schema::of(t).unwrap()) {
-            for f in schema.fields() {
+        for table in TABLES {
+            let own = super::props(table);
+            for f in schema::of(table).unwrap().fields() {
+                let path = ColumnPath::from(f.name().as_str());
+                assert_eq!(own.statistics_enabled(&path), enabled(f.name()), "{table}");
                 let expected = if *f.data_type() == DataType::Utf8
                     && !PRUNING_TEXTS.contains(&f.name().as_str())
                 {
@@ -469,6 +472,30 @@ mod tests {
         }
         for dropped in ["hash", "power_name", "risk_point", "level", "event"] {
             assert_eq!(enabled(dropped), EnabledStatistics::None, "{dropped}");
+        }
+    }
+
+    #[test]
+    fn the_tables_of_one_row_per_submission_or_event_are_split_into_several_row_groups() {
+        // 40,000 rows: about a third of the submissions of 1 M risk points.
+        let rows = 40_000;
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int32, false)]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(Int32Array::from_iter_values(0..rows))],
+        )
+        .unwrap();
+        for table in TABLES {
+            let mut w =
+                ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props(table))).unwrap();
+            w.write(&batch).unwrap();
+            let groups = w.close().unwrap().num_row_groups();
+            let expected = if matches!(table, "risk_points" | "measures") {
+                1
+            } else {
+                2
+            };
+            assert_eq!(groups, expected, "{table}");
         }
     }
 }
