@@ -202,17 +202,18 @@ impl<'a> Reader<'a> {
     }
 
     /// An array's items, each read by `item`.
-    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.expect(b'[')?;
+        let mut items = Vec::new();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(());
+            return Some(items);
         }
         loop {
-            item(self)?;
+            items.push(item(self)?);
             match self.next()? {
                 b',' => {}
-                b']' => return Some(()),
+                b']' => return Some(items),
                 _ => return None,
             }
         }
@@ -355,13 +356,7 @@ impl<'a> Reader<'a> {
                 }
                 b"period" => t.period = seen.member(2, r.string())?,
                 b"person" => t.person = seen.member(3, r.person())?,
-                b"rows" => seen.member(
-                    4,
-                    r.array(|r| {
-                        t.rows.push(r.row()?);
-                        Some(())
-                    }),
-                )?,
+                b"rows" => t.rows = seen.member(4, r.array(Self::row))?,
                 b"schema_version" => t.schema_version = seen.member(5, r.int())?,
                 b"scheme" => t.scheme = seen.member(6, r.string())?,
                 b"submitted_at" => t.submitted_at = seen.member(7, r.opt_string())?,
@@ -421,13 +416,7 @@ impl<'a> Reader<'a> {
                 b"graded_level" => row.graded_level = seen.member(1, r.opt_string())?,
                 b"level" => row.level = seen.member(2, r.opt_string())?,
                 b"level_reason" => row.level_reason = seen.member(3, r.string())?,
-                b"measures" => seen.member(
-                    4,
-                    r.array(|r| {
-                        row.measures.push(r.measure()?);
-                        Some(())
-                    }),
-                )?,
+                b"measures" => row.measures = seen.member(4, r.array(Self::measure))?,
                 b"post" => row.post = seen.member(5, r.string())?,
                 b"power" => row.power = seen.member(6, r.power())?,
                 b"responsible" => row.responsible = seen.member(7, r.string())?,
