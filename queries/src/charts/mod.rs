@@ -7,6 +7,7 @@
 //! All text is drawn through plotters' SVG backend, which escapes it; labels are also cut to a
 //! readable length and cleaned of control characters before drawing.
 
+mod deflate;
 mod draw;
 mod encode;
 mod font;
