@@ -136,7 +136,22 @@ pub(super) struct Indexed<'a> {
     pixels: &'a mut [u8],
     size: (u32, u32),
     colours: &'a mut Colours,
+    /// The text colour whose glyph pixels [`GlyphMemo::levels`] hold, as `(alpha bits, rgb)`.
+    glyph_colour: Option<(u64, (u8, u8, u8))>,
+    glyph_memo: GlyphMemo,
 }
+
+/// For each level of a glyph's coverage, the last index under a pixel of that level and the
+/// index drawn over it: text lies mostly on one background, so nearly every glyph pixel is a
+/// comparison here instead of a blend looked up by hash.
+struct GlyphMemo {
+    /// `(index under, index drawn)`; `None` before the level's first pixel.
+    levels: [Option<(u8, u8)>; GLYPH_LEVELS],
+}
+
+/// Coverage levels a glyph pixel can have: 1 to 32 steps of 32 ([`super::raster`]), and room
+/// for any other value, which is drawn without the memo.
+const GLYPH_LEVELS: usize = 33;
 
 impl<'a> Indexed<'a> {
     /// A backend over `pixels` (`w` × `h` bytes, whose old contents are never read before the
@@ -151,7 +166,45 @@ impl<'a> Indexed<'a> {
             pixels,
             size: (w, h),
             colours,
+            glyph_colour: None,
+            glyph_memo: GlyphMemo {
+                levels: [None; GLYPH_LEVELS],
+            },
         }
+    }
+
+    /// Draws a glyph's pixel: `color` at `coverage` (steps of 1/32), the same pixel as
+    /// `draw_pixel` of the colour mixed with the coverage, which plotters' text drawing draws.
+    pub(super) fn glyph_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+        coverage: f32,
+    ) -> Drawn<()> {
+        let Some(at) = self.at(point) else {
+            return Ok(());
+        };
+        let key = (color.alpha.to_bits(), color.rgb);
+        if self.glyph_colour != Some(key) {
+            self.glyph_colour = Some(key);
+            self.glyph_memo.levels = [None; GLYPH_LEVELS];
+        }
+        let steps = coverage * 32.0;
+        let level = steps as usize;
+        let under = self.pixels[at];
+        // A coverage off the steps (never from the glyph cache) is drawn without the memo.
+        if level as f32 != steps || level >= GLYPH_LEVELS {
+            return self.draw_pixel(point, color.mix(f64::from(coverage)));
+        }
+        if let Some((below, drawn)) = self.glyph_memo.levels[level]
+            && below == under
+        {
+            self.pixels[at] = drawn;
+            return Ok(());
+        }
+        self.draw_pixel(point, color.mix(f64::from(coverage)))?;
+        self.glyph_memo.levels[level] = Some((under, self.pixels[at]));
+        Ok(())
     }
 
     /// The index of colour `rgb` ([`Colours::index`]).
@@ -220,7 +273,8 @@ impl<'a> Indexed<'a> {
         let Some((x0, y0, x1, y1)) = self.clip(upper_left, bottom_right) else {
             return Ok(());
         };
-        let a = (256.0 * alpha).floor() as u64;
+        // Truncation is `floor` for these non-negative values, without a call to libm.
+        let a = (256.0 * alpha) as u64;
         let w = self.size.0 as usize;
         // The eight-pixel form covers (count - 1) / 8 groups of eight from the row's start.
         let grouped = (x1 - x0 - 1) / 8 * 8;
@@ -294,7 +348,8 @@ impl DrawingBackend for Indexed<'_> {
         } else if alpha <= 0.0 {
             return Ok(());
         } else {
-            let a = (alpha * 256.0).floor() as u64;
+            // `floor`, as truncation of a positive value.
+            let a = (alpha * 256.0) as u64;
             self.blend(self.pixels[at], color.rgb, a, Blend::Pixel)?
         };
         Ok(())

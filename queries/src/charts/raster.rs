@@ -90,6 +90,32 @@ fn glyph(font: &FontRef<'static>, id: GlyphId, size: f32) -> Option<Rc<Raster>> 
     })
 }
 
+/// A backend glyph pixels are drawn on.
+trait GlyphPixels: DrawingBackend {
+    /// Draws a pixel of a glyph: `color` at `coverage`, as plotters' text drawing does.
+    fn glyph_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+        coverage: f32,
+    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.draw_pixel(point, color.mix(f64::from(coverage)))
+    }
+}
+
+impl GlyphPixels for BitMapBackend<'_> {}
+
+impl GlyphPixels for Indexed<'_> {
+    fn glyph_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+        coverage: f32,
+    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+        Indexed::glyph_pixel(self, point, color, coverage)
+    }
+}
+
 /// A pixel backend (plotters' RGB bitmap, or [`Indexed`]) whose text comes from the glyph
 /// cache; everything else is the inner backend's own.
 struct CachedText<B> {
@@ -97,7 +123,7 @@ struct CachedText<B> {
     font: &'static FontRef<'static>,
 }
 
-impl<B: DrawingBackend> DrawingBackend for CachedText<B> {
+impl<B: GlyphPixels> DrawingBackend for CachedText<B> {
     type ErrorType = B::ErrorType;
 
     fn get_size(&self) -> (u32, u32) {
@@ -227,8 +253,7 @@ impl<B: DrawingBackend> DrawingBackend for CachedText<B> {
                     let (x, y) = trans.transform(x + dx - min_x, y + dy - min_y);
                     let (x, y) = (pos.0 + x, pos.1 + y);
                     if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {
-                        self.inner
-                            .draw_pixel((x, y), color.mix(f64::from(coverage)))?;
+                        self.inner.glyph_pixel((x, y), color, coverage)?;
                     }
                 }
             }
