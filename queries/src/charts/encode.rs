@@ -486,6 +486,26 @@ mod tests {
     }
 
     #[test]
+    fn a_palette_picture_too_wide_for_deflates_window_is_filtered_instead() -> Result<()> {
+        // Too wide for a copy from the row above ([`deflate::fits`]): the filtered path, with
+        // one byte per pixel.
+        let (w, h) = (33_000u32, 3u32);
+        assert!(!deflate::fits(w as usize));
+        let colours = [[255, 255, 255], [0, 114, 178], [230, 159, 0]];
+        let rgb: Vec<u8> = (0..h as usize)
+            .flat_map(|y| (0..w as usize).map(move |x| (x / 7 + y) % 3))
+            .flat_map(|c| colours[c])
+            .collect();
+        let bytes = png(&rgb, w, h, &mut Scratch::new())?;
+        assert_eq!(colour_type(&bytes), COLOUR_INDEXED);
+        let img = image::load_from_memory(&bytes)
+            .map_err(|e| chart_error(e.to_string()))?
+            .to_rgb8();
+        assert!(img.as_raw() == &rgb, "decodes to other pixels");
+        Ok(())
+    }
+
+    #[test]
     fn the_wrong_number_of_bytes_is_an_error() {
         assert!(png(&[0; 10], 2, 2, &mut Scratch::new()).is_err());
         assert!(png(&[], 0, 0, &mut Scratch::new()).is_err());

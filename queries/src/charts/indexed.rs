@@ -19,6 +19,7 @@ use plotters_backend::{
 };
 
 use super::encode::Palette;
+use super::raster::GlyphPixels;
 
 /// Why an indexed picture stopped: it needs more than 256 colours.
 #[derive(Debug)]
@@ -173,40 +174,6 @@ impl<'a> Indexed<'a> {
         }
     }
 
-    /// Draws a glyph's pixel: `color` at `coverage` (steps of 1/32), the same pixel as
-    /// `draw_pixel` of the colour mixed with the coverage, which plotters' text drawing draws.
-    pub(super) fn glyph_pixel(
-        &mut self,
-        point: BackendCoord,
-        color: BackendColor,
-        coverage: f32,
-    ) -> Drawn<()> {
-        let Some(at) = self.at(point) else {
-            return Ok(());
-        };
-        let key = (color.alpha.to_bits(), color.rgb);
-        if self.glyph_colour != Some(key) {
-            self.glyph_colour = Some(key);
-            self.glyph_memo.levels = [None; GLYPH_LEVELS];
-        }
-        let steps = coverage * 32.0;
-        let level = steps as usize;
-        let under = self.pixels[at];
-        // A coverage off the steps (never from the glyph cache) is drawn without the memo.
-        if level as f32 != steps || level >= GLYPH_LEVELS {
-            return self.draw_pixel(point, color.mix(f64::from(coverage)));
-        }
-        if let Some((below, drawn)) = self.glyph_memo.levels[level]
-            && below == under
-        {
-            self.pixels[at] = drawn;
-            return Ok(());
-        }
-        self.draw_pixel(point, color.mix(f64::from(coverage)))?;
-        self.glyph_memo.levels[level] = Some((under, self.pixels[at]));
-        Ok(())
-    }
-
     /// The index of colour `rgb` ([`Colours::index`]).
     fn index(&mut self, rgb: (u8, u8, u8)) -> Drawn<u8> {
         self.colours.index(rgb)
@@ -316,6 +283,42 @@ fn mix(under: [u8; 3], (r, g, b): (u8, u8, u8), a: u64) -> (u8, u8, u8) {
 fn mix_grouped(under: [u8; 3], (r, g, b): (u8, u8, u8), a: u64) -> (u8, u8, u8) {
     let one = |d: u8, s: u8| ((u64::from(d) * (256 - a) + u64::from(s) * a) >> 8) as u8;
     (one(under[0], r), one(under[1], g), one(under[2], b))
+}
+
+impl GlyphPixels for Indexed<'_> {
+    /// Draws a glyph's pixel: `color` at `coverage` (steps of 1/32), the same pixel as
+    /// `draw_pixel` of the colour mixed with the coverage, which plotters' text drawing draws.
+    fn glyph_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+        coverage: f32,
+    ) -> Drawn<()> {
+        let Some(at) = self.at(point) else {
+            return Ok(());
+        };
+        let key = (color.alpha.to_bits(), color.rgb);
+        if self.glyph_colour != Some(key) {
+            self.glyph_colour = Some(key);
+            self.glyph_memo.levels = [None; GLYPH_LEVELS];
+        }
+        let steps = coverage * 32.0;
+        let level = steps as usize;
+        let under = self.pixels[at];
+        // A coverage off the steps (never from the glyph cache) is drawn without the memo.
+        if level as f32 != steps || level >= GLYPH_LEVELS {
+            return self.draw_pixel(point, color.mix(f64::from(coverage)));
+        }
+        if let Some((below, drawn)) = self.glyph_memo.levels[level]
+            && below == under
+        {
+            self.pixels[at] = drawn;
+            return Ok(());
+        }
+        self.draw_pixel(point, color.mix(f64::from(coverage)))?;
+        self.glyph_memo.levels[level] = Some((under, self.pixels[at]));
+        Ok(())
+    }
 }
 
 impl DrawingBackend for Indexed<'_> {

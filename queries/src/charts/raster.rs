@@ -5,8 +5,8 @@
 //! encoding with adaptive filtering. Here the bitmap backend is wrapped so that text is drawn from
 //! a per-thread cache of rasterised glyphs (laid out as plotters' own text drawing does, except
 //! that each glyph sits at its left side bearing and its coverage has 32 steps), each thread keeps
-//! one pixel buffer for all its pictures, and the PNG is written by [`encode`], which filters each
-//! row by what it is.
+//! one pixel buffer for all its pictures, and the PNG is written by [`encode`], which writes a
+//! row that repeats the one above as a copy of it ([`super::deflate`]).
 //!
 //! A picture is drawn straight into palette indices ([`Indexed`], the same pixels as plotters'
 //! RGB bitmap backend), and only one of more than 256 colours again in RGB. Drawn in RGB and
@@ -90,8 +90,8 @@ fn glyph(font: &FontRef<'static>, id: GlyphId, size: f32) -> Option<Rc<Raster>> 
     })
 }
 
-/// A backend glyph pixels are drawn on.
-trait GlyphPixels: DrawingBackend {
+/// A backend glyph pixels are drawn on ([`Indexed`] draws them faster than pixel by pixel).
+pub(super) trait GlyphPixels: DrawingBackend {
     /// Draws a pixel of a glyph: `color` at `coverage`, as plotters' text drawing does.
     fn glyph_pixel(
         &mut self,
@@ -104,17 +104,6 @@ trait GlyphPixels: DrawingBackend {
 }
 
 impl GlyphPixels for BitMapBackend<'_> {}
-
-impl GlyphPixels for Indexed<'_> {
-    fn glyph_pixel(
-        &mut self,
-        point: BackendCoord,
-        color: BackendColor,
-        coverage: f32,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        Indexed::glyph_pixel(self, point, color, coverage)
-    }
-}
 
 /// A pixel backend (plotters' RGB bitmap, or [`Indexed`]) whose text comes from the glyph
 /// cache; everything else is the inner backend's own.
