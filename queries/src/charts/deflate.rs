@@ -165,7 +165,7 @@ impl Encoder<'_, '_> {
                 let run = repeat_run(&row[x..], v);
                 if run >= MIN_MATCH {
                     self.flush();
-                    self.copy(run, (0, 5));
+                    self.copy(run, DISTANCE_ONE);
                     self.at += run;
                     x += run;
                     continue;
@@ -342,6 +342,9 @@ const DISTANCE_EXTRA: [u32; 30] = [
     13,
 ];
 
+/// The code of distance 1 ([`distance`]`(1)`): symbol 0, no extra bits.
+const DISTANCE_ONE: (u32, u32) = (0, 5);
+
 /// A distance's fixed code (5 bits) and extra bits as one run of bits, and its length.
 fn distance(d: usize) -> (u32, u32) {
     let d = d as u32;
@@ -445,6 +448,7 @@ mod tests {
         assert_eq!(LENGTHS[257], (LITERALS[284].0 | 30 << 8, 13));
         assert_eq!(LENGTHS[3], LITERALS[257]);
         assert_eq!(distance(1), (0, 5));
+        assert_eq!(distance(1), DISTANCE_ONE);
         assert_eq!(distance(32_768), (reverse(29, 5) | 8191 << 5, 18));
     }
 }
