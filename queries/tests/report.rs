@@ -259,6 +259,45 @@ fn report_numbers_match_an_independent_count() {
         let bytes = fs::read(out.join("charts").join(png)).expect("chart");
         assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");
     }
+
+    // The unit pages' charts are SVG files (and inline), and PNG files too only when asked for.
+    let unit_charts = |out: &Path, ext: &str| -> Vec<PathBuf> {
+        walk(&out.join("charts"))
+            .into_iter()
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.is_some_and(|n| {
+                    (n.starts_with("levels-") || n.starts_with("types-")) && n.ends_with(ext)
+                })
+            })
+            .collect()
+    };
+    let unit_pages = |out: &Path| -> String {
+        walk(&out.join("units"))
+            .iter()
+            .map(|p| fs::read_to_string(p).expect("unit page"))
+            .collect()
+    };
+    let svgs = unit_charts(&out, ".svg").len();
+    assert!(svgs > 1, "the unit pages' charts as SVG");
+    assert!(
+        unit_charts(&out, ".png").is_empty(),
+        "no unit PNG by default"
+    );
+    let pages = unit_pages(&out);
+    assert!(pages.contains(".svg\"") && !pages.contains(".png\""));
+    let with_png = dir.join("report-unit-png");
+    crate::report(&store, &with_png, &["--unit-png"]);
+    let pngs = unit_charts(&with_png, ".png");
+    assert_eq!(pngs.len(), svgs, "a PNG beside each unit chart's SVG");
+    for p in &pngs {
+        let bytes = fs::read(p).expect("unit chart");
+        assert!(bytes.starts_with(b"\x89PNG"), "{} is a PNG", p.display());
+    }
+    assert!(
+        unit_pages(&with_png).contains(".png\""),
+        "the unit pages link their PNGs"
+    );
 }
 
 #[test]

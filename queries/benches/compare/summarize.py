@@ -214,7 +214,7 @@ def main():
     if rep:
         rt, bt = [x["seconds"] for x in rep], [x["seconds"] for x in bare]
         row(f"`sunlight report --year` ({len(rt)} runs)", spread(rt), "", f"{ratio(rt, bt)} of bare queries",
-            mib(max(x["peak_rss_kib"] for x in rep)), "HTML, SVG + PNG charts, CSV, every unit's XLSX catalog")
+            mib(max(x["peak_rss_kib"] for x in rep)), "HTML, SVG charts (the main page's also as PNG), CSV, every unit's XLSX catalog")
         row("the report's bare queries (one process)", spread(bt), "", "", mib(max(bare_peak.values(), default=0)),
             "process wall time: session open + every query the report runs (`query-suite --report`: "
             "its supervision and catalog queries included), results dropped")

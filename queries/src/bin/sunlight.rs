@@ -124,6 +124,10 @@ struct ReportArgs {
     /// With --public: the smallest count shown.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     k: u64,
+    /// Also write each unit page's charts as PNG (always as SVG, in the page and as a file; the
+    /// main page's charts always as PNG too).
+    #[arg(long)]
+    unit_png: bool,
 }
 
 fn run_report(a: &ReportArgs) -> Result<()> {
@@ -149,6 +153,7 @@ fn run_report(a: &ReportArgs) -> Result<()> {
         unit: a.unit.clone(),
         public: a.public,
         k: a.k,
+        unit_png: a.unit_png,
     };
     let rt = tokio::runtime::Runtime::new()
         .map_err(|e| Error::io("starting the query runtime", Path::new("-"), e))?;
