@@ -328,9 +328,9 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
 
     let by_dept = query_frame(&ctx, &q.levels_by_department).await?;
     let mut t = whole(&by_dept, &q.levels_by_department);
-    // The unit pages (two charts each: most of the report's own work) are drawn
-    // on every core from here on, while the remaining sections are queried; `stop` ends them
-    // early when the report stops with an error.
+    // The unit pages (two charts, three tables and the page each: most of the report's own
+    // work but the catalogs) are drawn on every core from here on, while the remaining sections
+    // are queried; `stop` ends them early when the report stops with an error.
     let stop = Stop::default();
     let pages = {
         let units = query(&ctx, &q.units).await?;
