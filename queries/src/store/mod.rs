@@ -133,9 +133,30 @@ pub fn row_group_rows(table: &str) -> usize {
     }
 }
 
+/// The text columns of `risk_points` and `measures` whose value is their submission's, so a row
+/// group of 256 Ki rows holds about one distinct value in eight rows, and a distinct value is
+/// long (a hash is 71 bytes).
+///
+/// Parquet's writer dictionary-encodes a column until the dictionary reaches its page size limit,
+/// 1 MiB by default, and writes the rest of the row group plain. A row group's 31,000 hashes
+/// (2.2 MB) overflowed it after about a third of the rows, so most of the column was written and
+/// read as 71 bytes a row: reading the hashes took as long as reading the nine columns
+/// `type_counts` groups on, and every query of the current risk points reads them (`superseded`).
+pub const PER_SUBMISSION_TEXTS: [&str; 2] = ["hash", "table_key"];
+
+/// The dictionary page size limit of [`PER_SUBMISSION_TEXTS`] in `risk_points` and `measures`:
+/// room for a row group's values when a table has at least two rows a submission; beyond that
+/// the writer falls back to plain as before.
+pub const PER_SUBMISSION_DICTIONARY_BYTES: usize = 16 * 1024 * 1024;
+
 /// How the store writes `table`'s Parquet: zstd, row groups of [`row_group_rows`], statistics
-/// of every column but the text columns not in [`PRUNING_TEXTS`].
+/// of every column but the text columns not in [`PRUNING_TEXTS`], and in `risk_points` and
+/// `measures` dictionaries large enough for [`PER_SUBMISSION_TEXTS`].
 pub fn props(table: &str) -> WriterProperties {
+    let per_submission: &[&str] = match table {
+        "risk_points" | "measures" => &PER_SUBMISSION_TEXTS,
+        _ => &[],
+    };
     let unpruned: BTreeSet<String> = TABLES
         .iter()
         .filter_map(|t| schema::of(t))
@@ -149,13 +170,21 @@ pub fn props(table: &str) -> WriterProperties {
                 .collect::<Vec<_>>()
         })
         .collect();
-    unpruned
+    let builder = unpruned
         .into_iter()
         .fold(WriterProperties::builder(), |b, name| {
             b.set_column_statistics_enabled(ColumnPath::from(name), EnabledStatistics::None)
         })
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(row_group_rows(table)))
+        .set_max_row_group_row_count(Some(row_group_rows(table)));
+    per_submission
+        .iter()
+        .fold(builder, |b, name| {
+            b.set_column_dictionary_page_size_limit(
+                ColumnPath::from(*name),
+                PER_SUBMISSION_DICTIONARY_BYTES,
+            )
+        })
         .build()
 }
 
@@ -473,6 +502,50 @@ mod tests {
         for dropped in ["hash", "power_name", "risk_point", "level", "event"] {
             assert_eq!(enabled(dropped), EnabledStatistics::None, "{dropped}");
         }
+    }
+
+    #[test]
+    fn a_row_groups_hashes_are_written_as_one_dictionary_in_the_tables_of_many_rows_a_submission() {
+        use datafusion::arrow::array::StringArray;
+        use datafusion::parquet::basic::{Encoding, PageType};
+        // A full row group of `risk_points`: 256 Ki rows, eight a submission, so 32,768 hashes of
+        // 71 bytes (2.3 MB, more than the writer's default dictionary of 1 MiB).
+        let rows = row_group_rows("risk_points");
+        let hashes = StringArray::from_iter_values((0..rows).map(|i| {
+            format!(
+                "sha256:{:064x}",
+                (i / 8).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            )
+        }));
+        let plain_pages = |table: &str, column: &str| {
+            let schema = Arc::new(Schema::new(vec![Field::new(column, DataType::Utf8, false)]));
+            let batch =
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(hashes.clone())]).unwrap();
+            let mut w =
+                ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props(table))).unwrap();
+            w.write(&batch).unwrap();
+            let meta = w.close().unwrap();
+            let stats = meta
+                .row_group(0)
+                .column(0)
+                .page_encoding_stats()
+                .unwrap()
+                .clone();
+            stats
+                .iter()
+                .filter(|s| {
+                    s.page_type != PageType::DICTIONARY_PAGE && s.encoding == Encoding::PLAIN
+                })
+                .map(|s| s.count)
+                .sum::<i32>()
+        };
+        for table in ["risk_points", "measures"] {
+            for column in PER_SUBMISSION_TEXTS {
+                assert_eq!(plain_pages(table, column), 0, "{table}.{column}");
+            }
+        }
+        // Another column keeps the default: the dictionary fills and the writer goes on plain.
+        assert!(plain_pages("risk_points", "measures_text") > 0);
     }
 
     #[test]
