@@ -21,6 +21,10 @@
 //! timed as the one query. The suite file's text of it is the catalog as one query, which is
 //! what DuckDB runs; the benchmark's `--check` compares the two answers.
 //!
+//! Memory is kept as `sunlight` keeps it: with `--report`, freed memory is returned after the
+//! report's purge delay (`sunlight_queries::alloc`); a suite keeps mimalloc's default, as
+//! `sunlight sql` and the kernel do.
+//!
 //! Peak memory: before each query the process's high-water mark is reset (`/proc/self/clear_refs`,
 //! Linux), so `peak_rss_kib` is the most the process held during that query, its baseline
 //! included.
@@ -218,8 +222,12 @@ async fn run(a: &Args) -> Result<(), BoxError> {
 }
 
 fn main() -> std::process::ExitCode {
-    sunlight_queries::alloc::return_freed_memory_sooner();
     let result = parse_args().and_then(|a| {
+        // As `sunlight` runs them: the report's queries with the report's purge delay, a suite
+        // of queries with the delay of `sunlight sql` and the kernel (mimalloc's default).
+        if a.report {
+            sunlight_queries::alloc::return_freed_memory_sooner();
+        }
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
