@@ -16,10 +16,11 @@
 //! not looked up again: equal string views (Parquet's dictionary pages give the repeats of a value
 //! one view) are equal without reading the bytes. Any other hash is first told by its [`Tag`]
 //! (its length and last eight bytes) whether it can be listed at all, which for nearly every
-//! row it cannot. By the time the hashes reach the function, one table's rows often no longer
-//! share a view (the store's hash column is dictionary-encoded; something on the way, perhaps
-//! batch coalescing, rewrites the views), and comparing each row's 71 bytes with the row
-//! before's was a tenth of `report_top_powers` at 10 M.
+//! row it cannot. Until session 23 most of a row group's hashes were written plain, one copy a
+//! row (the writer's dictionary overflowed after about a third of them, see
+//! [`crate::store::PER_SUBMISSION_TEXTS`]), so one table's rows did not share a view, and
+//! comparing each row's 71 bytes with the row before's was a tenth of `report_top_powers` at
+//! 10 M; stores written before then still read so.
 
 use std::sync::Arc;
 
