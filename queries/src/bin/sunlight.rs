@@ -202,8 +202,9 @@ fn main() -> ExitCode {
     // Ingest frees and takes again the same amount of memory all along (a batch's builders, a
     // chunk's submissions): returned, it is soon faulted in again. The report's queries free
     // large hash tables while its pages are drawn: returned sooner, its peak stays lower. An
-    // analyst's queries (`sql`, the kernel, the server) keep mimalloc's default, a second, over
-    // which one query's operators take again what the one before freed (see `alloc`).
+    // analyst's queries (`sql`, the kernel) keep mimalloc's default, a second, over which one
+    // query's operators take again what the one before freed (see `alloc`); so does the server,
+    // whose folding of submissions into the store is an ingest in small steps.
     match cli.command {
         Command::Ingest(_) => {
             sunlight_queries::alloc::keep_freed_memory_longer();
