@@ -11,7 +11,7 @@ use sunlight_queries::output::{self, Format};
 use sunlight_queries::{Error, Result, demo, ingest, sql};
 
 // Ingest and DataFusion make many small allocations; mimalloc serves them faster than glibc.
-// `main` has it return freed memory after 100 ms instead of 1 s (`sunlight_queries::alloc`).
+// `main` sets how long it keeps freed memory, by command (`sunlight_queries::alloc`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
