@@ -18,7 +18,7 @@
 //! (its length and last eight bytes) whether it can be listed at all, which for nearly every
 //! row it cannot. Until session 23 most of a row group's hashes were written plain, one copy a
 //! row (the writer's dictionary overflowed after about a third of them, see
-//! [`crate::store::PER_SUBMISSION_TEXTS`]), so one table's rows did not share a view, and
+//! [`crate::store::large_dictionary_texts`]), so one table's rows did not share a view, and
 //! comparing each row's 71 bytes with the row before's was a tenth of `report_top_powers` at
 //! 10 M; stores written before then still read so.
 

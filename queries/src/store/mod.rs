@@ -133,30 +133,34 @@ pub fn row_group_rows(table: &str) -> usize {
     }
 }
 
-/// The text columns of `risk_points` and `measures` whose value is their submission's, so a row
-/// group of 256 Ki rows holds about one distinct value in eight rows, and a distinct value is
-/// long (a hash is 71 bytes).
+/// The text columns that repeat within a row group of `table` and are long, so that Parquet's
+/// default dictionary is too small for them: in `risk_points` the submission's `hash` and
+/// `table_key` (about one distinct value in eight rows; a hash is 71 bytes) and the measures'
+/// text (about one in four, 100 bytes on average); in `measures` the submission's `hash`.
 ///
 /// Parquet's writer dictionary-encodes a column until the dictionary reaches its page size limit,
-/// 1 MiB by default, and writes the rest of the row group plain. A row group's 31,000 hashes
-/// (2.2 MB) overflowed it after about a third of the rows, so most of the column was written and
-/// read as 71 bytes a row: reading the hashes took as long as reading the nine columns
-/// `type_counts` groups on, and every query of the current risk points reads them (`superseded`).
-pub const PER_SUBMISSION_TEXTS: [&str; 2] = ["hash", "table_key"];
+/// 1 MiB by default, and writes the rest of the row group plain. A `risk_points` row group's
+/// 31,000 hashes (2.2 MB) overflowed it after about a third of the rows, so most of the column
+/// was written and read as 71 bytes a row: reading the hashes took as long as reading the nine
+/// columns `type_counts` groups on, and every query of the current risk points reads them
+/// (`superseded`).
+pub fn large_dictionary_texts(table: &str) -> &'static [&'static str] {
+    match table {
+        "risk_points" => &["hash", "table_key", "measures_text"],
+        "measures" => &["hash"],
+        _ => &[],
+    }
+}
 
-/// The dictionary page size limit of [`PER_SUBMISSION_TEXTS`] in `risk_points` and `measures`:
-/// room for a row group's values when a table has at least two rows a submission; beyond that
-/// the writer falls back to plain as before.
-pub const PER_SUBMISSION_DICTIONARY_BYTES: usize = 16 * 1024 * 1024;
+/// The dictionary page size limit of [`large_dictionary_texts`]: room for a row group's values
+/// (a `risk_points` row group's measure texts take about 6 MB); beyond it the writer falls back
+/// to plain as before.
+pub const LARGE_DICTIONARY_BYTES: usize = 16 * 1024 * 1024;
 
 /// How the store writes `table`'s Parquet: zstd, row groups of [`row_group_rows`], statistics
-/// of every column but the text columns not in [`PRUNING_TEXTS`], and in `risk_points` and
-/// `measures` dictionaries large enough for [`PER_SUBMISSION_TEXTS`].
+/// of every column but the text columns not in [`PRUNING_TEXTS`], and dictionaries large
+/// enough for [`large_dictionary_texts`].
 pub fn props(table: &str) -> WriterProperties {
-    let per_submission: &[&str] = match table {
-        "risk_points" | "measures" => &PER_SUBMISSION_TEXTS,
-        _ => &[],
-    };
     let unpruned: BTreeSet<String> = TABLES
         .iter()
         .filter_map(|t| schema::of(t))
@@ -177,13 +181,10 @@ pub fn props(table: &str) -> WriterProperties {
         })
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(row_group_rows(table)));
-    per_submission
+    large_dictionary_texts(table)
         .iter()
         .fold(builder, |b, name| {
-            b.set_column_dictionary_page_size_limit(
-                ColumnPath::from(*name),
-                PER_SUBMISSION_DICTIONARY_BYTES,
-            )
+            b.set_column_dictionary_page_size_limit(ColumnPath::from(*name), LARGE_DICTIONARY_BYTES)
         })
         .build()
 }
@@ -540,12 +541,14 @@ mod tests {
                 .sum::<i32>()
         };
         for table in ["risk_points", "measures"] {
-            for column in PER_SUBMISSION_TEXTS {
+            for column in large_dictionary_texts(table) {
                 assert_eq!(plain_pages(table, column), 0, "{table}.{column}");
             }
         }
+        assert_eq!(large_dictionary_texts("risk_points").len(), 3);
         // Another column keeps the default: the dictionary fills and the writer goes on plain.
-        assert!(plain_pages("risk_points", "measures_text") > 0);
+        assert!(plain_pages("risk_points", "risk_point") > 0);
+        assert!(plain_pages("measures", "table_key") > 0);
     }
 
     #[test]
