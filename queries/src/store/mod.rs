@@ -134,9 +134,9 @@ pub fn row_group_rows(table: &str) -> usize {
 }
 
 /// The text columns that repeat within a row group of `table` and are long, so that Parquet's
-/// default dictionary is too small for them: in `risk_points` the submission's `hash` and
-/// `table_key` (about one distinct value in eight rows; a hash is 71 bytes) and the measures'
-/// text (about one in four, 100 bytes on average); in `measures` the submission's `hash`.
+/// default dictionary is too small for them: the submission's `hash` in `risk_points` and
+/// `measures`, and its `table_key` in `risk_points` (about one distinct value in eight rows; a
+/// hash is 71 bytes).
 ///
 /// Parquet's writer dictionary-encodes a column until the dictionary reaches its page size limit,
 /// 1 MiB by default, and writes the rest of the row group plain. A `risk_points` row group's
@@ -144,17 +144,23 @@ pub fn row_group_rows(table: &str) -> usize {
 /// was written and read as 71 bytes a row: reading the hashes took as long as reading the nine
 /// columns `type_counts` groups on, and every query of the current risk points reads them
 /// (`superseded`).
+///
+/// Not `risk_points.measures_text` (about one distinct value in four rows, 100 bytes on
+/// average), although a dictionary made reading it twice as fast: every batch read from a row
+/// group then holds that group's whole dictionary (about 6 MB) through its string views, and
+/// the catalog's sort, which counts each batch's buffers against the session's memory limit,
+/// spilled. At 10 M risk points `report_catalog` took 4.4–4.8 s against 2.4–2.8 s.
 pub fn large_dictionary_texts(table: &str) -> &'static [&'static str] {
     match table {
-        "risk_points" => &["hash", "table_key", "measures_text"],
+        "risk_points" => &["hash", "table_key"],
         "measures" => &["hash"],
         _ => &[],
     }
 }
 
 /// The dictionary page size limit of [`large_dictionary_texts`]: room for a row group's values
-/// (a `risk_points` row group's measure texts take about 6 MB); beyond it the writer falls back
-/// to plain as before.
+/// when a table has at least two rows a submission; beyond it the writer falls back to plain as
+/// before.
 pub const LARGE_DICTIONARY_BYTES: usize = 16 * 1024 * 1024;
 
 /// How the store writes `table`'s Parquet: zstd, row groups of [`row_group_rows`], statistics
@@ -545,9 +551,9 @@ mod tests {
                 assert_eq!(plain_pages(table, column), 0, "{table}.{column}");
             }
         }
-        assert_eq!(large_dictionary_texts("risk_points").len(), 3);
+        assert_eq!(large_dictionary_texts("risk_points").len(), 2);
         // Another column keeps the default: the dictionary fills and the writer goes on plain.
-        assert!(plain_pages("risk_points", "risk_point") > 0);
+        assert!(plain_pages("risk_points", "measures_text") > 0);
         assert!(plain_pages("measures", "table_key") > 0);
     }
 
