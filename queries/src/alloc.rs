@@ -17,9 +17,10 @@
 //! tripled the system time; 100 ms keeps memory a query frees for the next operator while
 //! returning what stays unused: [`return_freed_memory_sooner`].
 //!
-//! An analyst's queries one after another (`sunlight sql`, the kernel, the server) are the other
-//! case: there the next query's operators take again what the one before freed, and at 100 ms
-//! most of it had been returned and was faulted in again. They keep the default. The benchmark's
+//! An analyst's queries one after another (`sunlight sql`, the kernel) are the other case: there
+//! the next query's operators take again what the one before freed, and at 100 ms most of it
+//! had been returned and was faulted in again. They keep the default, and so does the server,
+//! whose folding of submissions into the store is an ingest in small steps. The benchmark's
 //! query suite at 1 M risk points (`query-suite --runs 3`, 17 queries, two alternating pairs):
 //! system time 1.57 and 1.79 s at 100 ms against 0.94 and 1.02 s at 1000 ms, the sum of the
 //! queries' medians 2.26 and 2.56 s against 2.13 and 2.33 s (`level_counts` 170 and 188 ms
@@ -48,7 +49,8 @@ pub const PURGE_DELAY_MS: c_long = 100;
 pub const INGEST_PURGE_DELAY_MS: c_long = 10_000;
 
 /// Makes mimalloc return freed memory after [`PURGE_DELAY_MS`] instead of a second (the report,
-/// and the benchmark's run of the report's queries). Returns whether it set the delay: see [`set_purge_delay`].
+/// and the benchmark's run of the report's queries). Returns whether it set the delay: see
+/// [`set_purge_delay`].
 pub fn return_freed_memory_sooner() -> bool {
     set_purge_delay(PURGE_DELAY_MS)
 }

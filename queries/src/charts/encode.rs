@@ -5,8 +5,9 @@
 //! writes what repeats the row above as copies without passing over those bytes again. The
 //! report's charts have at most a few hundred colours, since their text is drawn in 32 steps of
 //! coverage ([`super::raster`]): at 1 M risk points, with the unit pages' PNGs (`sunlight report
-//! --unit-png`), all but 8 of its 3,201 charts took a palette. At 960 × 540 (the `charts` bench) a unit page's two charts are 19,657 and 17,801
-//! bytes against 46,420 and 47,341 from the `image` crate with `Paeth` on every row.
+//! --unit-png`), all but 8 of its 3,201 charts took a palette. At 960 × 540 (the `charts` bench)
+//! a unit page's two charts are 19,657 and 17,801 bytes against 46,420 and 47,341 from the
+//! `image` crate with `Paeth` on every row.
 //!
 //! Without a palette, each row is filtered by what it is: a chart is mostly flat colour, and
 //! most of its rows repeat the row above, so such a row is written with the `Up` filter, which
