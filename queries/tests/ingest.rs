@@ -242,6 +242,69 @@ fn ingesting_the_same_files_twice_stores_them_once() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The annual evaluation reads one year: each row group of a table that has a year holds rows
+/// of one year and says so in its statistics (so a query of one year skips the others'), and
+/// nothing is lost or doubled on the way.
+#[test]
+fn each_row_group_of_a_table_with_a_year_holds_one_year() {
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+    use datafusion::parquet::file::statistics::Statistics;
+
+    let dir = common::scratch("years");
+    let input = demo(&dir, "1");
+    let store = dir.join("store");
+    let out = sunlight(&[
+        "ingest",
+        input.join("submissions").to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = Manifest::read(&store).unwrap();
+    for table in ["submissions", "risk_points", "measures"] {
+        let mut rows_by_year = std::collections::BTreeMap::new();
+        for file in m.files(table) {
+            let reader =
+                SerializedFileReader::new(std::fs::File::open(store.join(file)).unwrap()).unwrap();
+            let meta = reader.metadata();
+            let column = meta
+                .file_metadata()
+                .schema_descr()
+                .columns()
+                .iter()
+                .position(|c| c.name() == "year")
+                .unwrap();
+            for group in meta.row_groups() {
+                let Some(Statistics::Int32(stats)) = group.column(column).statistics() else {
+                    panic!("{file}: no statistics of the year");
+                };
+                let year = *stats.min_opt().unwrap();
+                assert_eq!(
+                    stats.max_opt(),
+                    Some(&year),
+                    "{file}: a row group of two years"
+                );
+                *rows_by_year.entry(year).or_insert(0u64) += group.num_rows() as u64;
+            }
+        }
+        let years: Vec<i32> = rows_by_year.keys().copied().collect();
+        assert_eq!(years, [2012, 2013], "{table}");
+        for (year, rows) in rows_by_year {
+            let counted = common::query(
+                &store,
+                &format!("SELECT COUNT(*) FROM {table}_all WHERE year = {year}"),
+            );
+            assert_eq!(counted[0][0], rows.to_string(), "{table} {year}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn bad_inputs_are_rejected_with_their_message_and_good_ones_land() {
     let dir = common::scratch("bad");

@@ -1,17 +1,18 @@
 //! The store: a folder of Parquet files and one manifest that says which of them count.
 //!
 //! ```text
-//! DIR/manifest.json                  the only source of truth, replaced atomically
-//! DIR/data/submissions/seg-N.parquet one file per table per committed segment
-//! DIR/data/risk_points/seg-N.parquet
-//! DIR/data/measures/seg-N.parquet
-//! DIR/data/archive_events/seg-N.parquet, review_events/…, office_records/…  (event batches)
-//! DIR/.lock                          held by the one ingest that may write
+//! DIR/manifest.json                        the only source of truth, replaced atomically
+//! DIR/data/submissions/seg-N-YYYY.parquet  a committed segment's rows of year YYYY: one file
+//! DIR/data/risk_points/seg-N-YYYY.parquet  per year in the segment
+//! DIR/data/measures/seg-N-YYYY.parquet
+//! DIR/data/archive_events/seg-N.parquet    one file per committed segment; also review_events/…
+//!                                          and office_records/… (event batches)
+//! DIR/.lock                                held by the one ingest that may write
 //! ```
 //!
-//! Crash safety comes from the order of writes: a segment's files (one per table) are written under
-//! temporary names, flushed to disk and renamed; only then is the manifest rewritten (temporary
-//! name, flush, rename) to list them. A file the manifest does not list is not part of the store:
+//! Crash safety comes from the order of writes: a segment's files (one or more per table) are
+//! written under temporary names, flushed to disk and renamed; only then is the manifest
+//! rewritten (temporary name, flush, rename) to list them. A file the manifest does not list is not part of the store:
 //! readers never see it and the next writer deletes it. So a process killed at any moment leaves
 //! either the old manifest or the new one, never half of a segment, and running the same ingest
 //! again stores exactly what is missing (submissions and event batches are recognised by their
@@ -21,14 +22,16 @@ mod lock;
 mod manifest;
 pub mod schema;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, UInt32Array};
+use datafusion::arrow::compute::take_record_batch;
+use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -89,22 +92,203 @@ pub struct StoreWriter {
     _lock: StoreLock,
 }
 
-/// One segment being written: a Parquet file per table, under temporary names.
+/// One segment being written: Parquet files under temporary names, for each table one, and for
+/// each table that has a year (`submissions`, `risk_points`, `measures`) one per year instead.
+///
+/// Those tables' rows are written to a file of their year (`seg-N-YYYY.parquet`), in input order
+/// within it, so every row group holds one year: the annual evaluation's queries
+/// (`WHERE year = …`) skip the other years' row groups by their statistics, and each year's rows
+/// lie together. Written in input order, a row group held the rows of every year whose files
+/// met in it (at 1 M risk points, ingested in one go, each of the four held all three years; at
+/// 10 M, 11 of 39). A file per year costs no memory (a writer per year holds only its encoded
+/// row group), where holding rows back until a row group of one year filled did, and small row
+/// groups made every query that reads all years slower. The table's plain file
+/// (`seg-N.parquet`) is kept only when no row had a year, so a segment lists at least one file
+/// per table.
+///
+/// One limit: a query reads its files' byte ranges split in two, one per core, before the row
+/// groups are pruned. When one segment holds several years and a year's file holds few row
+/// groups, one core may get most of that year (at 1 M risk points in one segment, a year is a
+/// row group of 256 Ki rows and one of 55 Ki); with several segments (an ingest a year, or
+/// large ingests) the years' files are spread over both halves.
 ///
 /// The files are encoded on a thread of their own, a batch behind the caller: in ingest, the
 /// thread that builds the Arrow batches was the one that held the others up, and Parquet
 /// encoding was half of its work.
 pub struct Segment {
-    /// Each table's paths.
-    paths: Vec<FilePaths>,
+    /// Each table's folder, in the order of [`TABLES`].
+    folders: Vec<PathBuf>,
+    /// The segment's number, in its files' names.
+    generation: u64,
     /// Batches for the encoding thread; `None` once it has been told to finish.
     batches: Option<SyncSender<[RecordBatch; TABLES.len()]>>,
-    /// The encoding thread, which gives back the writers when the batches end.
-    encoder: Option<JoinHandle<Result<Vec<ArrowWriter<File>>>>>,
+    /// The encoding thread, which gives back the files when the batches end.
+    encoder: Option<JoinHandle<Result<Vec<TableFiles>>>>,
 }
 
-/// A segment file's temporary path and the one it gets when committed.
-type FilePaths = (PathBuf, PathBuf);
+/// The name of a segment's file: `seg-N.parquet`, or `seg-N-YYYY.parquet` for a year's rows.
+fn file_name(generation: u64, year: Option<i32>) -> String {
+    match year {
+        None => format!("seg-{generation:06}.parquet"),
+        Some(year) => format!("seg-{generation:06}-{year}.parquet"),
+    }
+}
+
+/// The temporary name a segment's file has until it is committed.
+fn temporary_name(name: &str) -> String {
+    format!(".tmp-{name}")
+}
+
+/// One table's files in a segment being written, on the encoding thread.
+struct TableFiles {
+    folder: PathBuf,
+    generation: u64,
+    schema: SchemaRef,
+    props: WriterProperties,
+    /// Whether the table has a year that is never null: its rows go to a file per year.
+    by_year: bool,
+    /// The plain file, created at once: every row of a table without a year.
+    plain: ArrowWriter<File>,
+    /// Rows written to the plain file.
+    plain_rows: usize,
+    /// Each year's file, created when its first row arrives.
+    years: BTreeMap<i32, ArrowWriter<File>>,
+}
+
+/// When a batch holds more runs of one year than this, its rows are gathered by year instead
+/// of written a run at a time (a run's slice costs a write of every column).
+const MAX_YEAR_RUNS: usize = 16;
+
+impl TableFiles {
+    fn create(
+        folder: PathBuf,
+        generation: u64,
+        schema: SchemaRef,
+        props: WriterProperties,
+    ) -> Result<TableFiles> {
+        let by_year = schema
+            .field_with_name("year")
+            .is_ok_and(|f| *f.data_type() == DataType::Int32 && !f.is_nullable());
+        let plain = Self::writer(&folder, &file_name(generation, None), &schema, &props)?;
+        Ok(TableFiles {
+            folder,
+            generation,
+            schema,
+            props,
+            by_year,
+            plain,
+            plain_rows: 0,
+            years: BTreeMap::new(),
+        })
+    }
+
+    fn writer(
+        folder: &Path,
+        name: &str,
+        schema: &SchemaRef,
+        props: &WriterProperties,
+    ) -> Result<ArrowWriter<File>> {
+        let tmp = folder.join(temporary_name(name));
+        let file = File::create(&tmp).map_err(|e| Error::io("creating a store file", &tmp, e))?;
+        Ok(ArrowWriter::try_new(
+            file,
+            schema.clone(),
+            Some(props.clone()),
+        )?)
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let years = batch
+            .column_by_name("year")
+            .filter(|_| self.by_year)
+            .and_then(|c| c.as_primitive_opt::<Int32Type>())
+            .filter(|y| y.null_count() == 0);
+        let Some(years) = years else {
+            // Also a batch that is not of this table: the writer says what is wrong with it.
+            self.plain_rows += batch.num_rows();
+            return Ok(self.plain.write(batch)?);
+        };
+        for (year, rows) in by_year(batch, years.values())? {
+            let writer = match self.years.entry(year) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(Self::writer(
+                    &self.folder,
+                    &file_name(self.generation, Some(year)),
+                    &self.schema,
+                    &self.props,
+                )?),
+            };
+            writer.write(&rows)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the files, flushes them to disk and gives them their committed names, which it
+    /// returns: the plain file's (unless it is empty and there are years' files), then each
+    /// year's in order.
+    fn finish(self) -> Result<Vec<String>> {
+        let mut names = Vec::with_capacity(self.years.len() + 1);
+        let keep_plain = self.plain_rows > 0 || self.years.is_empty();
+        let files = std::iter::once((None, self.plain))
+            .chain(self.years.into_iter().map(|(y, w)| (Some(y), w)));
+        for (year, writer) in files {
+            let name = file_name(self.generation, year);
+            let tmp = self.folder.join(temporary_name(&name));
+            let file = writer.into_inner()?;
+            if year.is_none() && !keep_plain {
+                drop(file);
+                fs::remove_file(&tmp)
+                    .map_err(|e| Error::io("removing a temporary file", &tmp, e))?;
+                continue;
+            }
+            file.sync_all()
+                .map_err(|e| Error::io("flushing a store file to disk", &tmp, e))?;
+            drop(file);
+            let final_path = self.folder.join(&name);
+            fs::rename(&tmp, &final_path)
+                .map_err(|e| Error::io("renaming a store file", &final_path, e))?;
+            names.push(name);
+        }
+        Ok(names)
+    }
+}
+
+/// `batch`'s rows by year (`years` is its year column), each year's in input order: slices of
+/// the runs of one year, the usual case (a department's file is of one year), or, when the
+/// years alternate more often than [`MAX_YEAR_RUNS`], the rows of each year gathered.
+fn by_year(batch: &RecordBatch, years: &[i32]) -> Result<Vec<(i32, RecordBatch)>> {
+    let mut runs: Vec<(i32, usize, usize)> = Vec::new();
+    for (i, &year) in years.iter().enumerate() {
+        match runs.last_mut() {
+            Some((y, _, len)) if *y == year => *len += 1,
+            _ => {
+                if runs.len() == MAX_YEAR_RUNS {
+                    return gather_by_year(batch, years);
+                }
+                runs.push((year, i, 1));
+            }
+        }
+    }
+    Ok(runs
+        .into_iter()
+        .map(|(year, start, len)| (year, batch.slice(start, len)))
+        .collect())
+}
+
+fn gather_by_year(batch: &RecordBatch, years: &[i32]) -> Result<Vec<(i32, RecordBatch)>> {
+    let mut rows: BTreeMap<i32, Vec<u32>> = BTreeMap::new();
+    for (i, &year) in years.iter().enumerate() {
+        // A batch is at most a few hundred thousand rows.
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        rows.entry(year).or_default().push(i);
+    }
+    rows.into_iter()
+        .map(|(year, rows)| Ok((year, take_record_batch(batch, &UInt32Array::from(rows))?)))
+        .collect()
+}
 
 /// Batches waiting for a segment's encoding thread besides the one being encoded: two bound the
 /// memory held (a batch is at most about [`crate::ingest`]'s 64 Ki rows of each table) and let
@@ -112,8 +296,8 @@ type FilePaths = (PathBuf, PathBuf);
 const BATCHES_AHEAD: usize = 2;
 
 /// The text columns whose smallest and largest value in a row group can spare a query reading
-/// it: the store is written in input order, and the departments' files come unit by unit, so a
-/// row group holds a run of units (and of one scheme, mostly). Every other text column has no
+/// it: each year's rows are written in input order (see [`Segment`]), and the departments' files
+/// come unit by unit, so a row group holds a run of units (and of one scheme, mostly). Every other text column has no
 /// Parquet statistics: its values are spread over every row group, so no filter could skip one
 /// with them, and working them out compared every text with the page's least and greatest so
 /// far (a twentieth of the ingest's work).
@@ -282,38 +466,37 @@ impl StoreWriter {
         Ok(out)
     }
 
-    /// Starts a segment: one Parquet writer per table, on temporary files.
+    /// Starts a segment: a Parquet writer per table on a temporary file, and one per year as
+    /// rows of that year arrive for the tables that have a year (see [`Segment`]).
     pub fn begin(&self) -> Result<Segment> {
         let generation = self.manifest.generation + 1;
-        let mut writers = Vec::with_capacity(TABLES.len());
-        let mut paths = Vec::with_capacity(TABLES.len());
+        let mut tables = Vec::with_capacity(TABLES.len());
         for table in TABLES {
             let schema = schema::of(table)
                 .ok_or_else(|| Error::store(&self.dir, format!("no schema for table {table}")))?;
-            let folder = self.dir.join("data").join(table);
-            let final_path = folder.join(format!("seg-{generation:06}.parquet"));
-            let tmp = folder.join(format!(".tmp-seg-{generation:06}.parquet"));
-            let file =
-                File::create(&tmp).map_err(|e| Error::io("creating a store file", &tmp, e))?;
-            writers.push(ArrowWriter::try_new(file, schema, Some(props(table)))?);
-            paths.push((tmp, final_path));
+            tables.push(TableFiles::create(
+                self.dir.join("data").join(table),
+                generation,
+                schema,
+                props(table),
+            )?);
         }
+        let folders = tables.iter().map(|t| t.folder.clone()).collect();
         let (tx, rx) = sync_channel::<[RecordBatch; TABLES.len()]>(BATCHES_AHEAD);
         let encoder = std::thread::Builder::new()
             .name("sunlight-parquet".into())
             .spawn(move || {
                 for batches in rx {
-                    for (w, batch) in writers.iter_mut().zip(&batches) {
-                        if batch.num_rows() > 0 {
-                            w.write(batch)?;
-                        }
+                    for (files, batch) in tables.iter_mut().zip(&batches) {
+                        files.write(batch)?;
                     }
                 }
-                Ok(writers)
+                Ok(tables)
             })
             .map_err(|e| Error::io("starting the Parquet writer", &self.dir, e))?;
         Ok(Segment {
-            paths,
+            folders,
+            generation,
             batches: Some(tx),
             encoder: Some(encoder),
         })
@@ -323,27 +506,18 @@ impl StoreWriter {
     /// rewrites the manifest. `submissions` and `risk_points` are the segment's counts.
     pub fn commit(&mut self, segment: Segment, submissions: u64, risk_points: u64) -> Result<()> {
         let mut names = Vec::with_capacity(TABLES.len());
-        let (paths, writers) = segment.finish()?;
-        for ((tmp, final_path), w) in paths.into_iter().zip(writers) {
-            let file = w.into_inner()?;
-            file.sync_all()
-                .map_err(|e| Error::io("flushing a store file to disk", &tmp, e))?;
-            drop(file);
-            fs::rename(&tmp, &final_path)
-                .map_err(|e| Error::io("renaming a store file", &final_path, e))?;
-            names.push(final_path);
+        for files in segment.finish()? {
+            names.push(files.finish()?);
         }
         for table in TABLES {
             sync_dir(&self.dir.join("data").join(table))?;
         }
         let mut next = self.manifest.clone();
         next.generation += 1;
-        for (table, path) in TABLES.iter().zip(&names) {
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            next.push(table, format!("data/{table}/{file_name}"));
+        for (table, files) in TABLES.iter().zip(names) {
+            for file_name in files {
+                next.push(table, format!("data/{table}/{file_name}"));
+            }
         }
         next.submissions += submissions;
         next.risk_points += risk_points;
@@ -366,31 +540,43 @@ impl Segment {
             return Ok(());
         }
         // The encoding thread stopped, which it does only on an error: that says why.
-        self.join()?;
-        Err(stopped())
-    }
-
-    /// Ends the batches and waits for the encoding thread: the writers, or the first error.
-    fn join(&mut self) -> Result<Vec<ArrowWriter<File>>> {
         self.batches = None;
         match self.encoder.take().map(JoinHandle::join) {
-            Some(Ok(writers)) => writers,
+            Some(Ok(Err(e))) => Err(e),
+            _ => Err(stopped()),
+        }
+    }
+
+    /// Ends the batches and waits for the encoding thread: the files, or the first error.
+    fn finish(mut self) -> Result<Vec<TableFiles>> {
+        self.batches = None;
+        match self.encoder.take().map(JoinHandle::join) {
+            Some(Ok(files)) => files,
             Some(Err(_)) | None => Err(stopped()),
         }
     }
 
-    /// [`Segment::join`], and the paths.
-    fn finish(mut self) -> Result<(Vec<FilePaths>, Vec<ArrowWriter<File>>)> {
-        let writers = self.join()?;
-        Ok((std::mem::take(&mut self.paths), writers))
-    }
-
     /// Drops an empty segment and removes its temporary files.
     pub fn abandon(mut self) -> Result<()> {
-        // Nothing of it is kept, so an error while encoding does not matter.
-        let (paths, _) = (std::mem::take(&mut self.paths), self.join());
-        for (tmp, _) in paths {
-            fs::remove_file(&tmp).map_err(|e| Error::io("removing a temporary file", &tmp, e))?;
+        // Nothing of it is kept, so an error while encoding does not matter. The files are
+        // closed when the thread ends; then every temporary file of this segment goes.
+        let (folders, generation) = (std::mem::take(&mut self.folders), self.generation);
+        let _ = self.finish();
+        let plain = temporary_name(&file_name(generation, None));
+        let year_prefix = temporary_name(&format!("seg-{generation:06}-"));
+        for folder in folders {
+            let entries = fs::read_dir(&folder)
+                .map_err(|e| Error::io("listing the store folder", &folder, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("listing the store folder", &folder, e))?;
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if *name == plain || name.starts_with(&year_prefix) {
+                    let tmp = entry.path();
+                    fs::remove_file(&tmp)
+                        .map_err(|e| Error::io("removing a temporary file", &tmp, e))?;
+                }
+            }
         }
         Ok(())
     }
@@ -417,7 +603,7 @@ mod tests {
     use std::sync::Arc;
 
     use datafusion::arrow::array::Int32Array;
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 
     use super::*;
     use crate::store::schema::BatchBuilder;
@@ -475,9 +661,125 @@ mod tests {
         segment
             .write(BatchBuilder::new(0).finish().unwrap())
             .unwrap();
+        // A year's file, as the encoding thread makes one when that year's first row arrives.
+        let year_file = dir.join("data/risk_points/.tmp-seg-000001-2013.parquet");
+        fs::write(&year_file, b"").unwrap();
         segment.abandon().unwrap();
         assert!(temporary_files(&dir).is_empty());
         drop(writer);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Each file's `year` values and `x` values, read back.
+    fn read_years(path: &Path) -> (Vec<i32>, Vec<i32>) {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        let (mut years, mut xs) = (Vec::new(), Vec::new());
+        for batch in reader {
+            let batch = batch.unwrap();
+            let col = |n: &str| {
+                batch
+                    .column_by_name(n)
+                    .unwrap()
+                    .as_primitive::<Int32Type>()
+                    .values()
+                    .to_vec()
+            };
+            years.extend(col("year"));
+            xs.extend(col("x"));
+        }
+        (years, xs)
+    }
+
+    fn year_table(year_nullable: bool) -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("year", DataType::Int32, year_nullable),
+            Field::new("x", DataType::Int32, false),
+        ]))
+    }
+
+    fn year_batch(schema: &SchemaRef, years: &[i32], first_x: i32) -> RecordBatch {
+        let xs = (first_x..).take(years.len());
+        RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(Int32Array::from(years.to_vec())),
+                Arc::new(Int32Array::from_iter_values(xs)),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_tables_rows_go_to_a_file_of_their_year_in_input_order() {
+        let dir = temp_store("years");
+        fs::create_dir_all(&dir).unwrap();
+        let schema = year_table(false);
+        let mut files =
+            TableFiles::create(dir.clone(), 7, schema.clone(), props("risk_points")).unwrap();
+        assert!(files.by_year);
+        // Runs of a year (sliced), then years alternating every row (gathered).
+        let runs = [2013, 2013, 2012, 2012, 2012, 2014, 2013];
+        let alternating: Vec<i32> = (0..40).map(|i| 2012 + i % 3).collect();
+        files.write(&year_batch(&schema, &runs, 0)).unwrap();
+        files
+            .write(&year_batch(&schema, &alternating, 100))
+            .unwrap();
+        let names = files.finish().unwrap();
+        assert_eq!(
+            names,
+            [
+                "seg-000007-2012.parquet",
+                "seg-000007-2013.parquet",
+                "seg-000007-2014.parquet"
+            ]
+        );
+        let mut on_disk: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        assert_eq!(
+            on_disk, names,
+            "the empty plain file and no temporary file remains"
+        );
+        let input: Vec<(i32, i32)> = runs
+            .iter()
+            .zip(0..)
+            .chain(alternating.iter().zip(100..))
+            .map(|(&y, x)| (y, x))
+            .collect();
+        for (name, year) in names.iter().zip(2012..) {
+            let (years, xs) = read_years(&dir.join(name));
+            assert!(years.iter().all(|&y| y == year), "{name}: {years:?}");
+            let expected: Vec<i32> = input
+                .iter()
+                .filter(|(y, _)| *y == year)
+                .map(|(_, x)| *x)
+                .collect();
+            assert_eq!(xs, expected, "{name}: every row once, in input order");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_table_without_a_year_or_with_no_rows_keeps_one_plain_file() {
+        let dir = temp_store("plain");
+        fs::create_dir_all(&dir).unwrap();
+        // A year that may be null (the register's) does not split the table.
+        let schema = year_table(true);
+        let mut files =
+            TableFiles::create(dir.clone(), 3, schema.clone(), props("office_records")).unwrap();
+        assert!(!files.by_year);
+        files.write(&year_batch(&schema, &[2012, 2013], 0)).unwrap();
+        assert_eq!(files.finish().unwrap(), ["seg-000003.parquet"]);
+        assert_eq!(read_years(&dir.join("seg-000003.parquet")).1, [0, 1]);
+        // A segment with no rows of a table still lists a file of it.
+        let schema = year_table(false);
+        let files = TableFiles::create(dir.clone(), 4, schema, props("risk_points")).unwrap();
+        assert_eq!(files.finish().unwrap(), ["seg-000004.parquet"]);
         fs::remove_dir_all(&dir).unwrap();
     }
 
