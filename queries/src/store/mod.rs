@@ -280,9 +280,8 @@ fn by_year(batch: &RecordBatch, years: &[i32]) -> Result<Vec<(i32, RecordBatch)>
 
 fn gather_by_year(batch: &RecordBatch, years: &[i32]) -> Result<Vec<(i32, RecordBatch)>> {
     let mut rows: BTreeMap<i32, Vec<u32>> = BTreeMap::new();
-    for (i, &year) in years.iter().enumerate() {
-        // A batch is at most a few hundred thousand rows.
-        let i = u32::try_from(i).unwrap_or(u32::MAX);
+    // A batch is at most a few hundred thousand rows.
+    for (i, &year) in (0u32..).zip(years) {
         rows.entry(year).or_default().push(i);
     }
     rows.into_iter()
@@ -296,11 +295,11 @@ fn gather_by_year(batch: &RecordBatch, years: &[i32]) -> Result<Vec<(i32, Record
 const BATCHES_AHEAD: usize = 2;
 
 /// The text columns whose smallest and largest value in a row group can spare a query reading
-/// it: each year's rows are written in input order (see [`Segment`]), and the departments' files
-/// come unit by unit, so a row group holds a run of units (and of one scheme, mostly). Every other text column has no
-/// Parquet statistics: its values are spread over every row group, so no filter could skip one
-/// with them, and working them out compared every text with the page's least and greatest so
-/// far (a twentieth of the ingest's work).
+/// it: each year's rows are written in input order (see [`Segment`]), and the departments'
+/// files come unit by unit, so a row group holds a run of units (and of one scheme, mostly).
+/// Every other text column has no Parquet statistics: its values are spread over every row
+/// group, so no filter could skip one with them, and working them out compared every text with
+/// the page's least and greatest so far (a twentieth of the ingest's work).
 pub const PRUNING_TEXTS: [&str; 4] = ["unit_id", "scheme", "table_kind", "period"];
 
 /// The most rows in one row group of `table`'s Parquet files.
