@@ -305,6 +305,63 @@ fn each_row_group_of_a_table_with_a_year_holds_one_year() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A store begun before the hash keys (its manifest without `hash_keys`, its files without the
+/// column) is read as before: its current views ask of the hashes and answer the same, and
+/// what is ingested into it later does not change that.
+#[test]
+fn a_store_begun_before_the_hash_keys_asks_of_the_hashes() {
+    let dir = common::scratch("before-keys");
+    let input = demo(&dir, "1");
+    let store = dir.join("store");
+    let ingest = |what: &str| {
+        let out = sunlight(&[
+            "ingest",
+            input.join(what).to_str().unwrap(),
+            "--store",
+            store.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ingest("submissions");
+    let counts = || {
+        common::query(
+            &store,
+            "SELECT (SELECT COUNT(*) FROM submissions) AS s, (SELECT COUNT(*) FROM risk_points) \
+               AS r, (SELECT COUNT(*) FROM measures) AS m, \
+               (SELECT COUNT(*) FROM risk_point_versions WHERE superseded) AS old",
+        )
+    };
+    let plan = || {
+        common::query(&store, "EXPLAIN SELECT COUNT(*) FROM risk_points")
+            .concat()
+            .concat()
+    };
+    let with_keys = counts();
+    assert_ne!(with_keys[0][3], "0", "the demo has superseded versions");
+    assert!(plan().contains("superseded_key("), "{}", plan());
+    // The manifest as the version before wrote it.
+    let path = store.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(m["hash_keys"], true);
+    m.as_object_mut().unwrap().remove("hash_keys");
+    std::fs::write(&path, m.to_string()).unwrap();
+    let before = plan();
+    assert!(
+        before.contains("superseded(") && !before.contains("superseded_key"),
+        "{before}"
+    );
+    assert_eq!(counts(), with_keys);
+    ingest("events");
+    assert!(!Manifest::read(&store).unwrap().hash_keys);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn bad_inputs_are_rejected_with_their_message_and_good_ones_land() {
     let dir = common::scratch("bad");

@@ -2,6 +2,9 @@
 -- DuckDB's SQL, over the store's Parquet files as the manifest lists them. duckdb_suite.py fills
 -- in {submissions_files}, {risk_points_files}, {measures_files}. Small tables, as in Sunlight:
 --   multi_versions, superseded_hashes  made at session open, as Sunlight does (the same queries);
+--   superseded_keys                    their hash_key, when the manifest says every file has one:
+--                                      then risk_points and measures filter on it, as Sunlight's
+--                                      views do (duckdb_suite.py fills in {current_filter});
 --   deadlines(scheme, year, deadline)  what the core's table_deadline(scheme, year) returns for
 --                                      every scheme and year in the store plus one, computed by
 --                                      `sunlight sql` (DuckDB cannot call the core).

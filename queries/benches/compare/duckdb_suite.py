@@ -214,6 +214,19 @@ def open_store(con, args):
             # As Sunlight: no anti-join at all when nothing is superseded.
             if n:
                 filter_ = "WHERE hash NOT IN (SELECT hash FROM superseded_hashes)"
+            # As Sunlight (queries/src/sql/mod.rs, current_by_key): a store whose files all have
+            # hash_key is filtered on it when exactly the superseded submissions have those keys.
+            if n and manifest.get("hash_keys"):
+                con.execute(
+                    "CREATE TEMP TABLE superseded_keys AS SELECT DISTINCT s.hash_key "
+                    "FROM submissions_all s JOIN superseded_hashes h ON s.hash = h.hash"
+                )
+                [(m,)] = con.execute(
+                    "SELECT COUNT(*) FROM submissions_all "
+                    "WHERE hash_key IN (SELECT hash_key FROM superseded_keys)"
+                ).fetchall()
+                if m == n:
+                    filter_ = "WHERE hash_key NOT IN (SELECT hash_key FROM superseded_keys)"
 
 
 def queries(args):

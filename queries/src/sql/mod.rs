@@ -152,6 +152,14 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     // The versions and the current rows: lookups in the few tables with several versions (see
     // `superseded`), not joins with `multi_versions`. With none, no lookup at all.
     let none_superseded = !versions.iter().any(|v| v.2);
+    let superseded_keys: Vec<i64> = versions
+        .iter()
+        .filter(|v| v.2)
+        .map(|v| schema::hash_key(&v.0))
+        .collect();
+    let by_key = store.manifest().hash_keys
+        && !none_superseded
+        && current_by_key(ctx, superseded_keys).await?;
     let versions: superseded::Versions = Arc::new(
         versions
             .into_iter()
@@ -175,6 +183,11 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     let current = |t: &str| {
         if none_superseded {
             format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all")
+        } else if by_key {
+            format!(
+                "CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all WHERE NOT {}(hash_key)",
+                superseded::KEY_NAME
+            )
         } else {
             format!("CREATE OR REPLACE VIEW {t} AS SELECT * FROM {t}_all WHERE NOT {superseded}")
         }
@@ -213,6 +226,32 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
         sql(ctx, &format!("CREATE OR REPLACE VIEW {name} AS {body}")).await?;
     }
     Ok(())
+}
+
+/// Registers `superseded_key` for the superseded submissions' `keys` and tells whether the
+/// current views may ask it instead of `superseded(hash)`: when exactly the superseded
+/// submissions have those keys. A current submission sharing a key with a superseded one (two
+/// hashes alike in their first 16 digits) would be hidden, and a store whose keys were made
+/// otherwise would show superseded rows: then the views ask of the hashes.
+async fn current_by_key(ctx: &SessionContext, keys: Vec<i64>) -> Result<bool> {
+    let superseded = keys.len();
+    ctx.register_udf(ScalarUDF::from(superseded::KeyLookup::new(
+        keys.into_iter().collect(),
+    )));
+    let counted = ctx
+        .sql(&format!(
+            "SELECT COUNT(*) FROM submissions_all WHERE {}(hash_key)",
+            superseded::KEY_NAME
+        ))
+        .await?
+        .collect()
+        .await?;
+    let rows = counted
+        .first()
+        .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
+        .filter(|c| c.len() == 1)
+        .map(|c| c.value(0));
+    Ok(rows.and_then(|n| usize::try_from(n).ok()) == Some(superseded))
 }
 
 /// `(hash, version, superseded)` of every submission of a table that has several versions
@@ -346,4 +385,41 @@ async fn register_table(
         Arc::new(ListingTable::try_new(config)?),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use datafusion::arrow::array::Int64Array;
+
+    use super::*;
+
+    async fn by_key(stored: &[i64], superseded: &[i64]) -> bool {
+        let ctx = SessionContext::new();
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "hash_key",
+            DataType::Int64,
+            false,
+        )]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(Int64Array::from(stored.to_vec()))],
+        )
+        .unwrap();
+        let table = MemTable::try_new(schema, vec![vec![batch]]).unwrap();
+        ctx.register_table("submissions_all", Arc::new(table))
+            .unwrap();
+        current_by_key(&ctx, superseded.to_vec()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_views_ask_of_the_keys_only_when_exactly_the_superseded_submissions_have_them() {
+        // Two superseded submissions (keys 2 and 5) among five.
+        assert!(by_key(&[1, 2, 3, 5, 7], &[2, 5]).await);
+        // A current submission shares key 5 with a superseded one: ask of the hashes.
+        assert!(!by_key(&[1, 2, 3, 5, 5], &[2, 5]).await);
+        // Keys made otherwise than from the hashes (none is found): ask of the hashes.
+        assert!(!by_key(&[1, 3, 7], &[2, 5]).await);
+    }
 }

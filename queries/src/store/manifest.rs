@@ -60,6 +60,12 @@ pub struct Manifest {
     pub submissions: u64,
     /// Risk points stored (current and superseded).
     pub risk_points: u64,
+    /// Whether every file of `submissions`, `risk_points` and `measures` has the `hash_key`
+    /// column ([`crate::store::schema::hash_key`]): true for a store begun by a version that
+    /// writes it. A store begun before keeps asking of the hashes, also of the segments added
+    /// since.
+    #[serde(default)]
+    pub hash_keys: bool,
 }
 
 impl Default for Manifest {
@@ -75,6 +81,7 @@ impl Default for Manifest {
             office_records_files: Vec::new(),
             submissions: 0,
             risk_points: 0,
+            hash_keys: true,
         }
     }
 }
