@@ -176,9 +176,10 @@ store_table! {
 store_table! {
     /// The `risk_points` table: one row per risk point of every submitted table.
     RISK_POINTS, RiskCols {
-        hash: text, hash_key: long, row_no: int, scheme: text, year: int, period: text, table_kind: text,
-        unit_id: text, unit_name: text, department_id: text, department_name: text,
-        person_id: text_null, post: text, submitted_at: ts, table_key: text, power_name: text,
+        hash: text, hash_key: long, row_no: int, scheme: text, year: int, period: text,
+        table_kind: text, unit_id: text, unit_name: text, department_id: text,
+        department_name: text, person_id: text_null, post: text, submitted_at: ts,
+        table_key: text, power_name: text,
         power_category: text, power_item: text, power_basis: text, power_limits: text,
         power_department: text, step_name: text, step_subject: text, step_conditions: text,
         step_procedure: text, step_time_limit: text, step_supervision: text, risk_point: text,
@@ -192,9 +193,9 @@ store_table! {
 store_table! {
     /// The `measures` table: one row per measure of every risk point.
     MEASURES, MeasureCols {
-        hash: text, hash_key: long, row_no: int, measure_no: int, scheme: text, year: int, unit_id: text,
-        department_id: text, line: text, line_name: text, kind: text, kind_name: text_null,
-        text: text,
+        hash: text, hash_key: long, row_no: int, measure_no: int, scheme: text, year: int,
+        unit_id: text, department_id: text, line: text, line_name: text, kind: text,
+        kind_name: text_null, text: text,
     }
 }
 
