@@ -77,6 +77,22 @@ fn counts(store: &Path) -> (u64, u64, u64, u64) {
     (n[0], n[1], n[2], n[3])
 }
 
+/// `sunlight ingest --quiet` of `input` into `store`, which must succeed.
+fn ingest_into(store: &Path, input: &Path) {
+    let out = sunlight(&[
+        "ingest",
+        input.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn demo(dir: &Path, units: &str) -> std::path::PathBuf {
     let input = dir.join("input");
     let out = sunlight(&[
@@ -253,18 +269,7 @@ fn each_row_group_of_a_table_with_a_year_holds_one_year() {
     let dir = common::scratch("years");
     let input = demo(&dir, "1");
     let store = dir.join("store");
-    let out = sunlight(&[
-        "ingest",
-        input.join("submissions").to_str().unwrap(),
-        "--store",
-        store.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest_into(&store, &input.join("submissions"));
     let m = Manifest::read(&store).unwrap();
     for table in ["submissions", "risk_points", "measures"] {
         let mut rows_by_year = std::collections::BTreeMap::new();
@@ -313,21 +318,7 @@ fn a_store_begun_before_the_hash_keys_asks_of_the_hashes() {
     let dir = common::scratch("before-keys");
     let input = demo(&dir, "1");
     let store = dir.join("store");
-    let ingest = |what: &str| {
-        let out = sunlight(&[
-            "ingest",
-            input.join(what).to_str().unwrap(),
-            "--store",
-            store.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    ingest("submissions");
+    ingest_into(&store, &input.join("submissions"));
     let counts = || {
         common::query(
             &store,
@@ -357,7 +348,7 @@ fn a_store_begun_before_the_hash_keys_asks_of_the_hashes() {
         "{before}"
     );
     assert_eq!(counts(), with_keys);
-    ingest("events");
+    ingest_into(&store, &input.join("events"));
     assert!(!Manifest::read(&store).unwrap().hash_keys);
     std::fs::remove_dir_all(&dir).ok();
 }

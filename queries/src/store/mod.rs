@@ -742,7 +742,7 @@ mod tests {
         on_disk.sort();
         assert_eq!(
             on_disk, names,
-            "the empty plain file and no temporary file remains"
+            "neither the empty plain file nor a temporary file remains"
         );
         let input: Vec<(i32, i32)> = runs
             .iter()
