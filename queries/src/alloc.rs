@@ -49,14 +49,15 @@ pub const PURGE_DELAY_MS: c_long = 100;
 pub const INGEST_PURGE_DELAY_MS: c_long = 10_000;
 
 /// Makes mimalloc return freed memory after [`PURGE_DELAY_MS`] instead of a second (the report,
-/// and the benchmark's run of the report's queries). Returns whether it set the delay: see
-/// [`set_purge_delay`].
+/// and the benchmark's run of the report's queries). Returns whether it set the delay: not
+/// when `MIMALLOC_PURGE_DELAY` is set (to measure another delay) or mimalloc's option does not
+/// hold its default (another version of mimalloc, or a delay already set).
 pub fn return_freed_memory_sooner() -> bool {
     set_purge_delay(PURGE_DELAY_MS)
 }
 
 /// Makes mimalloc keep freed memory for [`INGEST_PURGE_DELAY_MS`] (the ingest, which takes it
-/// again at once). Returns whether it set the delay: see [`set_purge_delay`].
+/// again at once). Returns whether it set the delay, as [`return_freed_memory_sooner`] does.
 pub fn keep_freed_memory_longer() -> bool {
     set_purge_delay(INGEST_PURGE_DELAY_MS)
 }

@@ -316,7 +316,7 @@ impl ReportQueries {
     /// open when `None`, in the catalog's order. The report sorts the catalog a range of units
     /// at a time: at 10 M risk points the whole catalog's sort (2.16 M rows of long texts) does
     /// not fit in the 1 GiB memory limit and spills to disk, while a range of 400,000 rows sorts
-    /// in memory (see [`super::catalog`]).
+    /// in memory (see the report's catalog module, `report/catalog.rs`).
     pub fn catalog_range(&self, from: Option<&str>, to: Option<&str>) -> String {
         let mut sql = self.catalog_rows.clone();
         if let Some(from) = from {
