@@ -539,15 +539,12 @@ impl Segment {
             return Ok(());
         }
         // The encoding thread stopped, which it does only on an error: that says why.
-        self.batches = None;
-        match self.encoder.take().map(JoinHandle::join) {
-            Some(Ok(Err(e))) => Err(e),
-            _ => Err(stopped()),
-        }
+        self.join()?;
+        Err(stopped())
     }
 
     /// Ends the batches and waits for the encoding thread: the files, or the first error.
-    fn finish(mut self) -> Result<Vec<TableFiles>> {
+    fn join(&mut self) -> Result<Vec<TableFiles>> {
         self.batches = None;
         match self.encoder.take().map(JoinHandle::join) {
             Some(Ok(files)) => files,
@@ -555,12 +552,17 @@ impl Segment {
         }
     }
 
+    /// [`Segment::join`], for a segment that is done with.
+    fn finish(mut self) -> Result<Vec<TableFiles>> {
+        self.join()
+    }
+
     /// Drops an empty segment and removes its temporary files.
     pub fn abandon(mut self) -> Result<()> {
         // Nothing of it is kept, so an error while encoding does not matter. The files are
         // closed when the thread ends; then every temporary file of this segment goes.
         let (folders, generation) = (std::mem::take(&mut self.folders), self.generation);
-        let _ = self.finish();
+        let _ = self.join();
         let plain = temporary_name(&file_name(generation, None));
         let year_prefix = temporary_name(&format!("seg-{generation:06}-"));
         for folder in folders {
