@@ -10,6 +10,10 @@
 //!
 //! The parts are the ones Excel needs and no more: content types, the package's and the
 //! workbook's relationships, the workbook, its styles (the header's bold font), and the sheets.
+//! Only the sheets are compressed: the other parts are a few hundred bytes each, and a deflate
+//! stream for each (its state allocated and cleared) cost more than their bytes. The workbook is
+//! built in memory and written with one call when it is finished (`Sink`): the zip writer
+//! seeks back to each part's header, and on a file every part was a few seeks and writes.
 //! A cell's text is escaped for XML (`&`, `<`, `>`), characters XML 1.0 cannot hold are written
 //! in Excel's own `_xHHHH_` form (and a literal `_xHHHH_` is escaped so that it reads back as
 //! itself), and text beyond Excel's 32,767 characters a cell is cut there: the CSV beside the
@@ -17,7 +21,7 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Cursor, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use zip::ZipWriter;
@@ -31,13 +35,17 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// A sheet's XML is handed to the compressor in pieces of about this size.
 const FLUSH_AT: usize = 64 * 1024;
 
+/// A workbook larger than this (compressed) goes on being written to its file, not in memory.
+const SPILL_AT: usize = 8 * 1024 * 1024;
+
 /// Style indices in `styles.xml`: the default, and bold wrapped text for the header.
 const STYLE_HEADER: u8 = 1;
 
 /// An XLSX workbook being written to a file, one sheet at a time.
 pub(crate) struct Workbook {
-    zip: ZipWriter<BufWriter<File>>,
+    zip: ZipWriter<Sink>,
     path: PathBuf,
+    /// The sheets' options: deflated at the level asked for.
     options: SimpleFileOptions,
     /// Column widths in characters, from the first column on.
     widths: Vec<f64>,
@@ -59,7 +67,7 @@ impl Workbook {
             .compression_level(Some(level))
             .unix_permissions(0o644);
         Ok(Workbook {
-            zip: ZipWriter::new(BufWriter::new(file)),
+            zip: ZipWriter::new(Sink::Memory(file, Cursor::new(Vec::new()))),
             path: path.to_owned(),
             options,
             widths: widths.to_vec(),
@@ -132,21 +140,24 @@ impl Workbook {
     /// Finishes the last sheet and writes the workbook's other parts.
     pub(crate) fn finish(mut self) -> Result<()> {
         self.end_sheet()?;
+        let stored = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .unix_permissions(0o644);
         for (name, xml) in other_parts(&self.sheets) {
             self.zip
-                .start_file(name, self.options)
+                .start_file(name, stored)
                 .map_err(|e| self.zip_error(e))?;
             self.zip
                 .write_all(xml.as_bytes())
                 .map_err(|e| Error::io("writing the workbook", &self.path, e))?;
         }
-        let mut file = self.zip.finish().map_err(|e| {
+        let sink = self.zip.finish().map_err(|e| {
             Error::Usage(format!(
                 "writing the workbook {} failed: {e}",
                 self.path.display()
             ))
         })?;
-        file.flush()
+        sink.finish()
             .map_err(|e| Error::io("writing the workbook", &self.path, e))
     }
 
@@ -209,6 +220,77 @@ impl Workbook {
             "writing the workbook {} failed: {e}",
             self.path.display()
         ))
+    }
+}
+
+/// Where a workbook's zip is written: in memory until it passes [`SPILL_AT`], then to its file
+/// (created at the start, so that a folder that cannot take it is an error before any row).
+enum Sink {
+    /// The file, and the workbook so far.
+    Memory(File, Cursor<Vec<u8>>),
+    /// The file, everything up to now written to it.
+    Disk(BufWriter<File>),
+    /// Only while moving from memory to the file; an error there leaves it.
+    Failed,
+}
+
+impl Sink {
+    /// Moves what is in memory to the file, at the same position.
+    fn spill(&mut self) -> std::io::Result<()> {
+        if let Sink::Memory(file, mem) = std::mem::replace(self, Sink::Failed) {
+            let mut w = BufWriter::new(file);
+            w.write_all(mem.get_ref())?;
+            w.seek(SeekFrom::Start(mem.position()))?;
+            *self = Sink::Disk(w);
+        }
+        Ok(())
+    }
+
+    /// Writes out what is still in memory.
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(mut file, mem) => file.write_all(mem.get_ref()),
+            Sink::Disk(mut w) => w.flush(),
+            Sink::Failed => Err(Sink::failed()),
+        }
+    }
+
+    fn failed() -> std::io::Error {
+        std::io::Error::other("an earlier write to the workbook failed")
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Memory(_, mem) => {
+                let n = mem.write(buf)?;
+                if mem.get_ref().len() > SPILL_AT {
+                    self.spill()?;
+                }
+                Ok(n)
+            }
+            Sink::Disk(w) => w.write(buf),
+            Sink::Failed => Err(Sink::failed()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(..) => Ok(()),
+            Sink::Disk(w) => w.flush(),
+            Sink::Failed => Err(Sink::failed()),
+        }
+    }
+}
+
+impl Seek for Sink {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Sink::Memory(_, mem) => mem.seek(pos),
+            Sink::Disk(w) => w.seek(pos),
+            Sink::Failed => Err(Sink::failed()),
+        }
     }
 }
 
@@ -547,6 +629,53 @@ mod tests {
         assert!(rels.contains(r#"Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles""#));
         let types = part("[Content_Types].xml");
         assert!(types.contains(r#"PartName="/xl/worksheets/sheet2.xml""#));
+        // Only the sheets are compressed.
+        let mut zip = zip::ZipArchive::new(File::open(&path)?)?;
+        for i in 0..zip.len() {
+            let part = zip.by_index(i)?;
+            let sheet = part.name()?.starts_with("xl/worksheets/");
+            assert_eq!(
+                part.compression() == zip::CompressionMethod::Deflated,
+                sheet,
+                "{:?}",
+                part.name()
+            );
+        }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_sink_moves_to_its_file_past_the_limit_keeping_every_byte()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("sunlight-sink-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("book.xlsx");
+        // Small: written once, at the end.
+        let mut sink = Sink::Memory(File::create(&path)?, Cursor::new(Vec::new()));
+        sink.write_all(b"0123456789")?;
+        sink.seek(SeekFrom::Start(2))?;
+        sink.write_all(b"ab")?;
+        assert_eq!(std::fs::read(&path)?, b"");
+        sink.finish()?;
+        assert_eq!(std::fs::read(&path)?, b"01ab456789");
+        // Large: on its file once past the limit, seeking back as the zip writer does.
+        let mut sink = Sink::Memory(File::create(&path)?, Cursor::new(Vec::new()));
+        let block: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+        let mut expected = Vec::new();
+        for _ in 0..(SPILL_AT >> 20) + 2 {
+            sink.write_all(&block)?;
+            expected.extend_from_slice(&block);
+        }
+        assert!(matches!(sink, Sink::Disk(_)));
+        sink.seek(SeekFrom::Start(5))?;
+        sink.write_all(b"header")?;
+        expected[5..11].copy_from_slice(b"header");
+        sink.seek(SeekFrom::End(0))?;
+        sink.write_all(b"end")?;
+        expected.extend_from_slice(b"end");
+        sink.finish()?;
+        assert!(std::fs::read(&path)? == expected);
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }
