@@ -517,6 +517,14 @@ mod tests {
         Ok(out)
     }
 
+    /// A fresh folder for one test (named `name` and this process) and a workbook's path in it.
+    fn scratch_book(name: &str) -> std::io::Result<(PathBuf, PathBuf)> {
+        let dir = std::env::temp_dir().join(format!("sunlight-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("book.xlsx");
+        Ok((dir, path))
+    }
+
     fn escaped(s: &str) -> String {
         let mut out = Vec::new();
         push_escaped(&mut out, s);
@@ -576,9 +584,7 @@ mod tests {
     #[test]
     fn a_workbook_holds_its_sheets_rows_and_parts()
     -> std::result::Result<(), Box<dyn std::error::Error>> {
-        let dir = std::env::temp_dir().join(format!("sunlight-xlsx-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join("book.xlsx");
+        let (dir, path) = scratch_book("xlsx")?;
         let mut book = Workbook::create(&path, &[16.0, 40.0], 1)?;
         assert!(book.row(&["before a sheet"]).is_err());
         book.add_sheet("目录1", &["部门", "风险点"])?;
@@ -648,9 +654,7 @@ mod tests {
     #[test]
     fn a_sink_moves_to_its_file_past_the_limit_keeping_every_byte()
     -> std::result::Result<(), Box<dyn std::error::Error>> {
-        let dir = std::env::temp_dir().join(format!("sunlight-sink-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join("book.xlsx");
+        let (dir, path) = scratch_book("sink")?;
         // Small: written once, at the end.
         let mut sink = Sink::Memory(File::create(&path)?, Cursor::new(Vec::new()));
         sink.write_all(b"0123456789")?;
