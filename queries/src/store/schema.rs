@@ -284,12 +284,12 @@ pub fn table_key(sub: &Submission) -> String {
 pub fn hash_key(hash: &str) -> i64 {
     let digits = hash.strip_prefix("sha256:").and_then(|h| h.get(..16));
     if let Some(key) = digits.and_then(|d| u64::from_str_radix(d, 16).ok()) {
-        return i64::from_ne_bytes(key.to_ne_bytes());
+        return key.cast_signed();
     }
     let fnv = hash.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    i64::from_ne_bytes(fnv.to_ne_bytes())
+    fnv.cast_signed()
 }
 
 fn date32(d: sunlight_core::Date) -> i32 {
