@@ -152,14 +152,10 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     // The versions and the current rows: lookups in the few tables with several versions (see
     // `superseded`), not joins with `multi_versions`. With none, no lookup at all.
     let none_superseded = !versions.iter().any(|v| v.2);
-    let superseded_keys: Vec<i64> = versions
-        .iter()
-        .filter(|v| v.2)
-        .map(|v| schema::hash_key(&v.0))
-        .collect();
-    let by_key = store.manifest().hash_keys
-        && !none_superseded
-        && current_by_key(ctx, superseded_keys).await?;
+    let by_key = store.manifest().hash_keys && !none_superseded && {
+        let keys = versions.iter().filter(|v| v.2);
+        current_by_key(ctx, keys.map(|v| schema::hash_key(&v.0)).collect()).await?
+    };
     let versions: superseded::Versions = Arc::new(
         versions
             .into_iter()
