@@ -57,7 +57,10 @@ use crate::{
     PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream, Statistics,
 };
 
-use arrow::array::{RecordBatch, RecordBatchOptions};
+use arrow::array::{
+    Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions, UInt32Array,
+};
+use arrow::compute::take;
 use arrow::compute::{concat_batches, lexsort_to_indices, take_arrays};
 use arrow::datatypes::SchemaRef;
 use datafusion_common::config::SpillCompression;
@@ -322,6 +325,9 @@ impl ExternalSorter {
         if input.num_rows() == 0 {
             return Ok(());
         }
+
+        // Sunlight patch (vendor/README.md): see `compact_shared_slices`.
+        let input = compact_shared_slices(input)?;
 
         self.reserve_memory_for_merge()?;
         self.reserve_memory_for_batch_and_maybe_spill(&input)
@@ -847,6 +853,72 @@ impl ExternalSorter {
 
         stream
     }
+}
+
+/// Sunlight patch (vendor/README.md). A batch is charged, when buffered, for every buffer its
+/// arrays hold, in full ([`get_reserved_bytes_for_record_batch`]). An aggregation emits its
+/// groups as one batch cut into slices that all share its buffers (the texts', the views', the
+/// counts'), so each slice was charged for all of them, and a sort of a few hundred thousand
+/// groups spilled many times under a memory limit far above what it held. A column that holds
+/// more than twice the bytes its slice uses (and more than [`COMPACT_ABOVE`]) is copied first
+/// into buffers of its own, so the batch is charged for what it keeps.
+fn compact_shared_slices(batch: RecordBatch) -> Result<RecordBatch> {
+    let rows = batch.num_rows();
+    let mut indices: Option<UInt32Array> = None;
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    let mut copied = false;
+    for column in batch.columns() {
+        if !holds_much_more(column) {
+            columns.push(Arc::clone(column));
+            continue;
+        }
+        let compact: ArrayRef = if let Some(a) = column.as_string_view_opt() {
+            Arc::new(a.gc())
+        } else if let Some(a) = column.as_binary_view_opt() {
+            Arc::new(a.gc())
+        } else {
+            let rows = u32::try_from(rows).map_err(|e| {
+                internal_datafusion_err!("a batch of {rows} rows to compact: {e}")
+            })?;
+            let indices = indices.get_or_insert_with(|| (0..rows).collect());
+            take(column.as_ref(), indices, None)?
+        };
+        columns.push(compact);
+        copied = true;
+    }
+    if !copied {
+        return Ok(batch);
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(RecordBatch::try_new_with_options(
+        batch.schema(),
+        columns,
+        &options,
+    )?)
+}
+
+/// Buffers a column may hold before [`compact_shared_slices`] looks at their use.
+const COMPACT_ABOVE: usize = 64 * 1024;
+
+/// Whether a column holds more than twice the bytes its slice uses, and more than
+/// [`COMPACT_ABOVE`]. A view array's values count each time they are pointed to, so one whose
+/// views share bytes (deduplicated) is never taken for wasteful: copying it would take more
+/// memory, not less.
+fn holds_much_more(column: &ArrayRef) -> bool {
+    let held = column.get_buffer_memory_size();
+    if held <= COMPACT_ABOVE {
+        return false;
+    }
+    let Ok(mut used) = column.to_data().get_slice_memory_size() else {
+        return false;
+    };
+    // The slice's size counts a view array's views, not the bytes they point to.
+    if let Some(a) = column.as_string_view_opt() {
+        used += a.total_buffer_bytes_used();
+    } else if let Some(a) = column.as_binary_view_opt() {
+        used += a.total_buffer_bytes_used();
+    }
+    held / 2 > used
 }
 
 /// Estimate how much memory is needed to sort a `RecordBatch`.
