@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! query-suite --store DIR (--suite FILE | --report) [--year Y] [--runs N] [--only PREFIX] [--results DIR]
+//!             [--set KEY=VALUE]...
 //! ```
 //!
 //! The suite file holds queries separated by `-- name: NAME` lines; `{year}` is replaced by
@@ -14,7 +15,9 @@
 //! by batch (as the report's catalog is), so the memory measured is the engine's, not the
 //! result's. `--results DIR` also writes each query's rows of the first run to `DIR/NAME.tsv`
 //! (run 0's time then includes the writing) in a form the DuckDB side writes too:
-//! tab-separated, `\N` for NULL, tabs, newlines and backslashes escaped.
+//! tab-separated, `\N` for NULL, tabs, newlines and backslashes escaped. `--set KEY=VALUE`
+//! changes one of DataFusion's settings in the session before the queries (`SET KEY = VALUE`),
+//! to try a setting against Sunlight's own.
 //!
 //! `report_catalog` (in either mode) runs as the report runs it: its rows counted per unit, then
 //! sorted a range of units at a time (`sunlight_queries::report::catalog_parts`), all of it
@@ -53,10 +56,12 @@ struct Args {
     runs: usize,
     only: Option<String>,
     results: Option<PathBuf>,
+    /// DataFusion settings `(key, value)` set before the queries.
+    set: Vec<(String, String)>,
 }
 
 fn usage() -> BoxError {
-    "usage: query-suite --store DIR (--suite FILE | --report) [--year Y] [--runs N] [--only PREFIX] [--results DIR]"
+    "usage: query-suite --store DIR (--suite FILE | --report) [--year Y] [--runs N] [--only PREFIX] [--results DIR] [--set KEY=VALUE]..."
         .into()
 }
 
@@ -69,6 +74,7 @@ fn parse_args() -> Result<Args, BoxError> {
         runs: 1,
         only: None,
         results: None,
+        set: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -81,6 +87,11 @@ fn parse_args() -> Result<Args, BoxError> {
             "--runs" => a.runs = value()?.parse()?,
             "--only" => a.only = Some(value()?),
             "--results" => a.results = Some(value()?.into()),
+            "--set" => {
+                let kv = value()?;
+                let (k, v) = kv.split_once('=').ok_or_else(usage)?;
+                a.set.push((k.trim().to_owned(), v.trim().to_owned()));
+            }
             _ => return Err(usage()),
         }
     }
@@ -166,6 +177,9 @@ async fn run(a: &Args) -> Result<(), BoxError> {
     let started = Instant::now();
     let ctx = sunlight_queries::sql::session(&a.store).await?;
     let open = started.elapsed().as_secs_f64();
+    for (k, v) in &a.set {
+        ctx.sql(&format!("SET {k} = {v}")).await?.collect().await?;
+    }
     let partitions = ctx.copied_config().target_partitions();
     writeln!(
         stdout.lock(),
