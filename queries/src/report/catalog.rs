@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringViewArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::prelude::SessionContext;
@@ -141,14 +141,27 @@ impl Writer {
     }
 }
 
-/// Row `r` of a string column; null is the empty string.
+/// Row `r` of a string-view column; null is the empty string.
 fn text(a: &ArrayRef, r: usize) -> &str {
-    let a = a.as_string::<i32>();
+    let a = a.as_string_view();
     if a.is_null(r) { "" } else { a.value(r) }
 }
 
+/// A batch's columns as string views: the store's texts are read as views already, and are
+/// passed on as they are (a cast to plain strings copied every catalog text, some 720 MB at
+/// 10 M risk points); any other column (a `CASE` of literals is a plain string) is cast.
+fn as_views(columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
+    columns
+        .iter()
+        .map(|c| match c.data_type() {
+            DataType::Utf8View => Ok(Arc::clone(c)),
+            _ => Ok(cast(c, &DataType::Utf8View)?),
+        })
+        .collect()
+}
+
 /// What the catalog query hands a file writer: a unit starts, or rows `rows` of a batch (its
-/// columns cast to plain strings) belong to the unit last started.
+/// columns as string views, [`as_views`]) belong to the unit last started.
 enum Job {
     /// The unit's id and its place in the query's order.
     Unit(String, usize),
@@ -244,14 +257,7 @@ pub async fn write(
         let mut stream = ctx.sql(part).await?.execute_stream().await?;
         while let Some(batch) = stream.next().await {
             let batch = batch?;
-            // Plain strings: the store's texts are read as string views.
-            let cols: Arc<Vec<ArrayRef>> = Arc::new(
-                batch
-                    .columns()
-                    .iter()
-                    .map(|c| cast(c, &DataType::Utf8))
-                    .collect::<std::result::Result<_, _>>()?,
-            );
+            let cols: Arc<Vec<ArrayRef>> = Arc::new(as_views(batch.columns())?);
             let mut r = 0;
             while r < batch.num_rows() {
                 let id = text(&cols[0], r);
@@ -320,8 +326,8 @@ fn write_units(
                     continue;
                 };
                 // The ten columns written, as strings once per slice, not once per cell.
-                let written: Vec<&StringArray> =
-                    cols.iter().skip(3).map(|c| c.as_string::<i32>()).collect();
+                let written: Vec<&StringViewArray> =
+                    cols.iter().skip(3).map(|c| c.as_string_view()).collect();
                 for r in rows {
                     let role;
                     let mut cells: [&str; 10] = std::array::from_fn(|c| {
