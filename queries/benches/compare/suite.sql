@@ -74,4 +74,4 @@ GROUP BY unit_id ORDER BY unit_id
 -- name: report_types_by_department
 SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, COUNT(*) AS 风险点数
 FROM risk_points WHERE year = {year} AND table_kind = 'department'
-GROUP BY unit_name, department_name, risk_type_name ORDER BY department_name, risk_type_name
+GROUP BY unit_name, department_name, risk_type_name

@@ -344,8 +344,10 @@ pub async fn run(opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
         let (opts, stop) = (opts.clone(), Arc::clone(&stop.0));
         let titles = (q.levels_by_department.title, q.types_by_department.title);
         Background(tokio::task::spawn_blocking(move || {
-            let by_dept = ByUnit::new(&by_dept, titles.0);
-            let types_by_dept = ByUnit::new(&types_by_dept, titles.1);
+            // Levels come in the query's order (unit, department, rank); risk types unordered,
+            // each unit's put in order here by department and risk type.
+            let by_dept = ByUnit::new(&by_dept, titles.0, &[]);
+            let types_by_dept = ByUnit::new(&types_by_dept, titles.1, &[1, 2]);
             unit_pages(&opts, y, &units, by_dept, types_by_dept, &stop)
         }))
     };
@@ -572,10 +574,23 @@ struct ByUnit<'a> {
 }
 
 impl<'a> ByUnit<'a> {
-    fn new(frame: &'a Frame, title: &'static str) -> ByUnit<'a> {
+    /// Each unit's rows in the frame's order, or, with `order`, sorted on those text columns
+    /// (a unit's few dozen rows: cheaper than sorting the whole query's result on texts).
+    fn new(frame: &'a Frame, title: &'static str, order: &[usize]) -> ByUnit<'a> {
         let mut rows: HashMap<&str, Vec<usize>> = HashMap::new();
         for i in 0..frame.len() {
             rows.entry(frame.text(0, i)).or_default().push(i);
+        }
+        if !order.is_empty() {
+            for unit in rows.values_mut() {
+                unit.sort_by(|&a, &b| {
+                    order
+                        .iter()
+                        .map(|&c| frame.text(c, a).cmp(frame.text(c, b)))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+            }
         }
         ByUnit { frame, title, rows }
     }
@@ -763,6 +778,56 @@ mod tests {
             ("unit", "level", "n"),
             ("title", "x", "y"),
         )
+    }
+
+    /// A frame of (unit, department, risk type, count) rows.
+    fn frame(rows: &[(&str, &str, &str, i64)]) -> Frame {
+        use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringViewArray};
+        let text = |c: usize| -> ArrayRef {
+            let cell = |r: &(&str, &str, &str, i64)| [r.0, r.1, r.2][c].to_owned();
+            Arc::new(
+                rows.iter()
+                    .map(|r| Some(cell(r)))
+                    .collect::<StringViewArray>(),
+            )
+        };
+        let batch = RecordBatch::try_from_iter([
+            ("单位", text(0)),
+            ("部门", text(1)),
+            ("风险类型", text(2)),
+            (
+                "风险点数",
+                Arc::new(rows.iter().map(|r| r.3).collect::<Int64Array>()) as ArrayRef,
+            ),
+        ])
+        .expect("a batch");
+        Frame::from_batches(&[batch]).expect("a frame")
+    }
+
+    #[test]
+    fn each_units_rows_come_in_the_order_asked_for() {
+        let f = frame(&[
+            ("城关镇", "财政所", "制度机制", 1),
+            ("河口乡", "办公室", "岗位职责", 2),
+            ("城关镇", "办公室", "制度机制", 3),
+            ("城关镇", "财政所", "岗位职责", 4),
+            ("城关镇", "办公室", "岗位职责", 5),
+        ]);
+        let counts = |t: Table| -> Vec<Cell> { t.rows.into_iter().map(|r| r[3].clone()).collect() };
+        let sorted = ByUnit::new(&f, "types", &[1, 2]);
+        // By the bytes of UTF-8, as the query's ORDER BY compared them: 办 (E5 8A 9E) before
+        // 财 (E8 B4 A2), 制 (E5 88 B6) before 岗 (E5 B2 97).
+        assert_eq!(
+            counts(sorted.of("城关镇", "t")),
+            [3, 5, 1, 4].map(Cell::Int).to_vec()
+        );
+        assert_eq!(counts(sorted.of("河口乡", "t")), vec![Cell::Int(2)]);
+        assert!(sorted.of("无此单位", "t").rows.is_empty());
+        let as_queried = ByUnit::new(&f, "types", &[]);
+        assert_eq!(
+            counts(as_queried.of("城关镇", "t")),
+            [1, 3, 4, 5].map(Cell::Int).to_vec()
+        );
     }
 
     #[test]
