@@ -784,12 +784,9 @@ mod tests {
     fn frame(rows: &[(&str, &str, &str, i64)]) -> Frame {
         use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringViewArray};
         let text = |c: usize| -> ArrayRef {
-            let cell = |r: &(&str, &str, &str, i64)| [r.0, r.1, r.2][c].to_owned();
-            Arc::new(
-                rows.iter()
-                    .map(|r| Some(cell(r)))
-                    .collect::<StringViewArray>(),
-            )
+            Arc::new(StringViewArray::from_iter_values(
+                rows.iter().map(|r| [r.0, r.1, r.2][c]),
+            ))
         };
         let batch = RecordBatch::try_from_iter([
             ("单位", text(0)),
