@@ -137,6 +137,146 @@ fn xlsx_text(p: &Path) -> String {
     text
 }
 
+/// A part of a workbook's zip as text; empty if it has no such part.
+fn xlsx_part(zip: &mut zip::ZipArchive<fs::File>, name: &str) -> String {
+    let mut text = String::new();
+    if let Ok(mut part) = zip.by_name(name) {
+        std::io::Read::read_to_string(&mut part, &mut text).expect("UTF-8 XML");
+    }
+    text
+}
+
+/// XML character data as text: the five entities, and Excel's `_xHHHH_` escapes.
+fn xml_text(s: &str) -> String {
+    let s = s
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    let mut out = String::new();
+    let mut rest = s.as_str();
+    while let Some(at) = rest.find("_x") {
+        out.push_str(&rest[..at]);
+        let code = rest
+            .get(at + 2..at + 6)
+            .filter(|_| rest.get(at + 6..at + 7) == Some("_"));
+        match code
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32)
+        {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[at + 7..];
+            }
+            None => {
+                out.push_str("_x");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of the first `<t>` element in `xml`, or "" if none.
+fn first_t(xml: &str) -> String {
+    let Some(open) = xml.find("<t") else {
+        return String::new();
+    };
+    let body = &xml[open..];
+    let (Some(start), Some(end)) = (body.find('>'), body.find("</t>")) else {
+        return String::new();
+    };
+    xml_text(&body[start + 1..end])
+}
+
+/// Every row of every sheet of a workbook written by the report, as texts: a reader of the
+/// little XLSX the report writes (shared strings by number, inline strings, cells in order).
+fn xlsx_rows(p: &Path) -> Vec<Vec<String>> {
+    let file = fs::File::open(p).expect("workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
+    let sst = xlsx_part(&mut zip, "xl/sharedStrings.xml");
+    let shared: Vec<String> = sst.split("<si>").skip(1).map(first_t).collect();
+    let mut rows = Vec::new();
+    for n in 1.. {
+        let sheet = xlsx_part(&mut zip, &format!("xl/worksheets/sheet{n}.xml"));
+        if sheet.is_empty() {
+            break;
+        }
+        for row in sheet.split("<row ").skip(1) {
+            let mut cells = Vec::new();
+            for cell in row.split("<c").skip(1) {
+                if cell.starts_with(r#" t="s">"#) {
+                    let v = &cell[cell.find("<v>").expect("a value") + 3
+                        ..cell.find("</v>").expect("a value")];
+                    let i: usize = v.parse().expect("a string's number");
+                    cells.push(shared.get(i).cloned().expect("a shared string"));
+                } else {
+                    cells.push(first_t(cell));
+                }
+            }
+            rows.push(cells);
+        }
+    }
+    rows
+}
+
+/// The records of a CSV file as the report writes it (RFC 4180: quoted fields, `""` for a
+/// quote, CRLF), its byte-order mark dropped.
+fn csv_records(path: &Path) -> Vec<Vec<String>> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut records = Vec::new();
+    let (mut record, mut field) = (Vec::new(), String::new());
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    records
+}
+
+/// Each unit's catalog workbook holds the rows of its CSV, every text the same (the CSV's
+/// `'` before a formula-like text aside); returns the rows compared.
+fn catalog_workbooks_match_their_csv(catalog: &Path) -> usize {
+    let mut compared = 0;
+    for p in walk(catalog) {
+        if p.extension().is_none_or(|x| x != "csv") {
+            continue;
+        }
+        let book = xlsx_rows(&p.with_extension("xlsx"));
+        let records: Vec<Vec<String>> = csv_records(&p)
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|f| match f.strip_prefix('\'') {
+                        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
+                        _ => f,
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(book, records, "{} and its workbook", p.display());
+        compared += records.len();
+    }
+    compared
+}
+
 /// Every file below `dir`.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -280,6 +420,11 @@ fn report_numbers_match_an_independent_count() {
         }
         assert_eq!(&seen, depts, "departments of {}", file.display());
     }
+    assert_eq!(
+        catalog_workbooks_match_their_csv(&out.join("catalog")) as i64,
+        by_dept.values().sum::<i64>() + catalog_of.len() as i64,
+        "every catalog row and header compared"
+    );
     for png in ["levels.png", "types.png", "completion.png"] {
         let bytes = fs::read(out.join("charts").join(png)).expect("chart");
         assert!(bytes.starts_with(b"\x89PNG"), "{png} is a PNG");
@@ -385,6 +530,8 @@ fn hostile_names_appear_only_escaped() {
         svg.contains("&lt;script&gt;"),
         "chart labels are escaped too"
     );
+    // The workbooks give the hostile texts back as they were.
+    assert!(catalog_workbooks_match_their_csv(&out.join("catalog")) > evil.len());
 }
 
 #[test]

@@ -40,6 +40,12 @@ pub const HEADERS: [&str; 10] = [
 /// The columns' widths in characters: the risk point and the measures wider.
 const WIDTHS: [f64; 10] = [16.0, 16.0, 16.0, 16.0, 16.0, 16.0, 40.0, 16.0, 40.0, 16.0];
 
+/// The columns written as shared strings in the workbook: all but the risk point and the
+/// measures, whose texts repeat from row to row: in 200 units' catalogs at 1 M risk points
+/// the shared columns' texts came to 3.9 MB, 0.2 MB of them different; the risk points' and
+/// measures' to 4.3 MB, 3.4 MB of them different.
+const SHARE: [bool; 10] = [true, true, true, true, true, true, false, true, false, true];
+
 /// Excel's row limit is 1,048,576; a catalog longer than this continues on another sheet.
 const ROWS_PER_SHEET: u32 = 1_000_000;
 
@@ -92,7 +98,7 @@ impl Writer {
             .map_err(|e| Error::io("writing the catalog", &csv_path, e))?;
         // Deflate level 1 instead of 6: saving is most of a small workbook's cost, and 1,600 of
         // them are written at 1 M risk points; the files come out about a third larger.
-        let book = Workbook::create(&xlsx_path, &WIDTHS, 1)?;
+        let book = Workbook::create(&xlsx_path, &WIDTHS, &SHARE, 1)?;
         let mut w = Writer {
             unit_id: unit_id.to_owned(),
             csv_path,

@@ -242,8 +242,12 @@ pub fn escape(s: &str) -> String {
 /// One CSV field: quoted when needed, formulas defused.
 pub(crate) fn csv_cell(s: &str) -> Cow<'_, str> {
     let guard = s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
-    // Bytes, not characters: the delimiters are ASCII, and the byte scan vectorises.
-    let quote = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    // Bytes, not characters: the delimiters are ASCII. memchr's scans take 16 or 32 bytes a
+    // step; `bytes().any(..)` took one, and was 2 % of the report's samples at 10 M risk
+    // points (the catalogs' CSV alone is 750 MB there).
+    let b = s.as_bytes();
+    let quote =
+        memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
     let lead = if guard { "'" } else { "" };
     match quote {
         true => Cow::Owned(format!("\"{lead}{}\"", s.replace('"', "\"\""))),
@@ -308,6 +312,23 @@ mod tests {
         push_csv_line(&mut out, ["党政办", "=1+1,\"x\"", "-5", "-x", "a\nb", ""]);
         assert_eq!(out, "党政办,\"'=1+1,\"\"x\"\"\",-5,'-x,\"a\nb\",\r\n");
         assert!(matches!(csv_cell("财政所"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn each_delimiter_is_found_anywhere_in_a_long_field() {
+        let long = "廉政风险防控".repeat(20);
+        for d in [",", "\"", "\n", "\r"] {
+            for at in [0, 9, 33, long.len()] {
+                let mut field = long.clone();
+                field.insert_str(at, d);
+                let cell = csv_cell(&field);
+                assert!(
+                    cell.starts_with('"') && cell.ends_with('"'),
+                    "{d:?} at {at}"
+                );
+            }
+        }
+        assert!(matches!(csv_cell(&long), Cow::Borrowed(_)));
     }
 
     #[test]

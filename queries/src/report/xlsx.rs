@@ -1,12 +1,20 @@
-//! A streaming XLSX writer for the catalog workbooks: text cells only, written as inline strings
-//! straight into the worksheet's deflate stream, a bold header row, fixed column widths, and a
-//! new sheet when one is full.
+//! A streaming XLSX writer for the catalog workbooks: text cells only, written straight into the
+//! worksheet's deflate stream, a bold header row, fixed column widths, and a new sheet when one
+//! is full.
 //!
 //! The report writes one workbook per unit (16,000 at 10 M risk points, 2.16 M rows). With
 //! `rust_xlsxwriter` each cell was a string allocation and a copy into a shared string, its rows
 //! went to a temporary file first, and the workbook was zipped from there on saving: 15 % of the
 //! report's samples at 1 M risk points. Here a row's XML is formatted into one reused buffer and
 //! the buffer goes to the zip stream when it has filled.
+//!
+//! The columns whose texts repeat (a catalog's department, its powers and their bases, the
+//! levels, the responsible) are written as shared strings: each text once in the workbook's
+//! string table, and each cell a number. The others (risk points, measures: most are unlike
+//! any other) are written inline. Cells carry no `r` reference: a row's cells are all written,
+//! in order, so their columns follow from their places (the schema makes `r` optional). At
+//! 10 M risk points this made the sheets' XML about half as long, and it is the deflating of
+//! that XML that costs the catalog most.
 //!
 //! The parts are the ones Excel needs and no more: content types, the package's and the
 //! workbook's relationships, the workbook, its styles (the header's bold font), and the sheets.
@@ -24,6 +32,7 @@ use std::fs::File;
 use std::io::{BufWriter, Cursor, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use datafusion::common::HashMap;
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
@@ -41,6 +50,73 @@ const SPILL_AT: usize = 8 * 1024 * 1024;
 /// Style indices in `styles.xml`: the default, and bold wrapped text for the header.
 const STYLE_HEADER: u8 = 1;
 
+/// The shared strings' XML may grow to this size; texts met after that are written inline.
+/// A shared text stays in memory until the workbook is finished.
+const SHARED_MAX: usize = 32 * 1024 * 1024;
+
+/// A workbook's shared strings: each text once, numbered in the order first met.
+struct Shared {
+    /// The most bytes of XML the table may hold ([`SHARED_MAX`]).
+    max: usize,
+    /// Each text's number.
+    numbers: HashMap<Box<str>, u32>,
+    /// The texts' `<si>` elements, in number order.
+    xml: Vec<u8>,
+    /// Cells that refer to a shared text.
+    refs: u64,
+}
+
+impl Shared {
+    fn new(max: usize) -> Shared {
+        Shared {
+            max,
+            numbers: HashMap::new(),
+            xml: Vec::new(),
+            refs: 0,
+        }
+    }
+
+    /// The number of `text` (already cut to a cell's length), shared now if it was not yet;
+    /// `None` once the table is full.
+    fn number(&mut self, text: &str) -> Option<u32> {
+        let n = match self.numbers.get(text) {
+            Some(n) => *n,
+            None => {
+                let n = u32::try_from(self.numbers.len()).ok()?;
+                if self.xml.len() >= self.max {
+                    return None;
+                }
+                self.xml.extend_from_slice(b"<si><t");
+                if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+                    self.xml.extend_from_slice(br#" xml:space="preserve""#);
+                }
+                self.xml.push(b'>');
+                push_escaped(&mut self.xml, text);
+                self.xml.extend_from_slice(b"</t></si>");
+                self.numbers.insert(text.into(), n);
+                n
+            }
+        };
+        self.refs += 1;
+        Some(n)
+    }
+
+    /// The `sharedStrings.xml` part.
+    fn part(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.xml.len() + 200);
+        out.extend_from_slice(XML_DECLARATION.as_bytes());
+        let _ = write!(
+            out,
+            "<sst xmlns=\"{MAIN_NS}\" count=\"{}\" uniqueCount=\"{}\">",
+            self.refs,
+            self.numbers.len()
+        );
+        out.extend_from_slice(&self.xml);
+        out.extend_from_slice(b"</sst>");
+        out
+    }
+}
+
 /// An XLSX workbook being written to a file, one sheet at a time.
 pub(crate) struct Workbook {
     zip: ZipWriter<Sink>,
@@ -49,6 +125,10 @@ pub(crate) struct Workbook {
     options: SimpleFileOptions,
     /// Column widths in characters, from the first column on.
     widths: Vec<f64>,
+    /// Which columns are written as shared strings, from the first column on.
+    share: Vec<bool>,
+    /// The shared strings so far.
+    shared: Shared,
     /// The sheets' names; the last is being written.
     sheets: Vec<String>,
     /// Rows written to the current sheet, its header included.
@@ -59,8 +139,15 @@ pub(crate) struct Workbook {
 
 impl Workbook {
     /// Creates the workbook at `path`, with columns `widths` characters wide, compressed at
-    /// deflate `level` (1 is fastest; the report's workbooks are small and many).
-    pub(crate) fn create(path: &Path, widths: &[f64], level: i64) -> Result<Workbook> {
+    /// deflate `level` (1 is fastest; the report's workbooks are small and many). The columns
+    /// that `share` marks (from the first column on) are written as shared strings: those
+    /// whose texts repeat from row to row.
+    pub(crate) fn create(
+        path: &Path,
+        widths: &[f64],
+        share: &[bool],
+        level: i64,
+    ) -> Result<Workbook> {
         let file = File::create(path).map_err(|e| Error::io("writing the workbook", path, e))?;
         let options = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -71,6 +158,8 @@ impl Workbook {
             path: path.to_owned(),
             options,
             widths: widths.to_vec(),
+            share: share.to_vec(),
+            shared: Shared::new(SHARED_MAX),
             sheets: Vec::new(),
             rows: 0,
             buf: Vec::with_capacity(FLUSH_AT * 2),
@@ -143,7 +232,18 @@ impl Workbook {
         let stored = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .unix_permissions(0o644);
-        for (name, xml) in other_parts(&self.sheets) {
+        let shared = !self.shared.numbers.is_empty();
+        if shared {
+            // Compressed like the sheets: it holds the texts of most of the cells.
+            self.zip
+                .start_file("xl/sharedStrings.xml", self.options)
+                .map_err(|e| self.zip_error(e))?;
+            let part = self.shared.part();
+            self.zip
+                .write_all(&part)
+                .map_err(|e| Error::io("writing the workbook", &self.path, e))?;
+        }
+        for (name, xml) in other_parts(&self.sheets, shared) {
             self.zip
                 .start_file(name, stored)
                 .map_err(|e| self.zip_error(e))?;
@@ -161,25 +261,28 @@ impl Workbook {
             .map_err(|e| Error::io("writing the workbook", &self.path, e))
     }
 
-    /// Formats one row into the buffer.
+    /// Formats one row into the buffer: the header's cells (with a `style`) inline, the
+    /// others shared where their column is.
     fn push_row(&mut self, cells: &[&str], style: Option<u8>) {
         self.rows += 1;
-        // The row number in digits once, for the row and each of its cells.
         let mut digits = [0u8; 10];
-        let r = decimal(self.rows, &mut digits);
         self.buf.extend_from_slice(br#"<row r=""#);
-        self.buf.extend_from_slice(r);
+        self.buf.extend_from_slice(decimal(self.rows, &mut digits));
         self.buf.extend_from_slice(br#"">"#);
         for (c, text) in cells.iter().enumerate() {
-            self.buf.extend_from_slice(br#"<c r=""#);
-            push_column_name(&mut self.buf, c);
-            self.buf.extend_from_slice(r);
-            self.buf.push(b'"');
+            let text = cut_to_cell(text);
+            let share = style.is_none() && self.share.get(c).copied().unwrap_or(false);
+            if let Some(n) = share.then(|| self.shared.number(text)).flatten() {
+                self.buf.extend_from_slice(br#"<c t="s"><v>"#);
+                self.buf.extend_from_slice(decimal(n, &mut digits));
+                self.buf.extend_from_slice(b"</v></c>");
+                continue;
+            }
+            self.buf.extend_from_slice(b"<c");
             if let Some(s) = style {
                 let _ = write!(self.buf, r#" s="{s}""#);
             }
             self.buf.extend_from_slice(br#" t="inlineStr"><is><t"#);
-            let text = cut_to_cell(text);
             if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
                 self.buf.extend_from_slice(br#" xml:space="preserve""#);
             }
@@ -300,8 +403,9 @@ const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/rela
 const PACKAGE_REL_NS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
 const OFFICE_CT: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
 
-/// The workbook's parts other than its sheets (`sheets` are their names), by part name.
-fn other_parts(sheets: &[String]) -> [(&'static str, String); 5] {
+/// The workbook's parts other than its sheets (`sheets` are their names) and its shared
+/// strings (if `shared`, a part of its own), by part name.
+fn other_parts(sheets: &[String], shared: bool) -> [(&'static str, String); 5] {
     let mut ct = String::from(XML_DECLARATION);
     let mut package_rels = String::from(XML_DECLARATION);
     let mut wb = String::from(XML_DECLARATION);
@@ -320,6 +424,12 @@ fn other_parts(sheets: &[String]) -> [(&'static str, String); 5] {
         let _ = write!(
             &mut ct,
             "<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{OFFICE_CT}.worksheet+xml\"/>"
+        );
+    }
+    if shared {
+        let _ = write!(
+            &mut ct,
+            "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"{OFFICE_CT}.sharedStrings+xml\"/>"
         );
     }
     ct.push_str("</Types>");
@@ -353,10 +463,18 @@ fn other_parts(sheets: &[String]) -> [(&'static str, String); 5] {
     wb.push_str("</sheets></workbook>");
     let _ = write!(
         &mut rels,
-        "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>\
-                 </Relationships>",
+        "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/>",
         sheets.len() + 1
     );
+    if shared {
+        let _ = write!(
+            &mut rels,
+            "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/sharedStrings\" \
+                     Target=\"sharedStrings.xml\"/>",
+            sheets.len() + 2
+        );
+    }
+    rels.push_str("</Relationships>");
 
     let mut styles = String::from(XML_DECLARATION);
     styles.push_str(STYLES);
@@ -396,18 +514,6 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
             return &buf[i..];
         }
     }
-}
-
-/// Appends the name of column `c` (from 0): A … Z, AA, AB, …
-fn push_column_name(out: &mut Vec<u8>, c: usize) {
-    let mut letters = [0u8; 4];
-    let (mut n, mut i) = (c + 1, letters.len());
-    while n > 0 && i > 0 {
-        i -= 1;
-        letters[i] = b'A' + ((n - 1) % 26) as u8;
-        n = (n - 1) / 26;
-    }
-    out.extend_from_slice(&letters[i..]);
 }
 
 /// `text` cut to Excel's limit of [`MAX_CELL_CHARS`] UTF-16 code units, at a character.
@@ -555,22 +661,6 @@ mod tests {
     }
 
     #[test]
-    fn column_names_go_past_z() {
-        let name = |c| {
-            let mut out = Vec::new();
-            push_column_name(&mut out, c);
-            String::from_utf8_lossy(&out).into_owned()
-        };
-        assert_eq!(name(0), "A");
-        assert_eq!(name(9), "J");
-        assert_eq!(name(25), "Z");
-        assert_eq!(name(26), "AA");
-        assert_eq!(name(701), "ZZ");
-        assert_eq!(name(702), "AAA");
-        assert_eq!(name(16_383), "XFD");
-    }
-
-    #[test]
     fn long_text_is_cut_at_excels_limit_on_a_character() {
         let short = "廉".repeat(MAX_CELL_CHARS);
         assert_eq!(cut_to_cell(&short), short);
@@ -585,14 +675,17 @@ mod tests {
     fn a_workbook_holds_its_sheets_rows_and_parts()
     -> std::result::Result<(), Box<dyn std::error::Error>> {
         let (dir, path) = scratch_book("xlsx")?;
-        let mut book = Workbook::create(&path, &[16.0, 40.0], 1)?;
+        // The first column shared, the second inline.
+        let mut book = Workbook::create(&path, &[16.0, 40.0], &[true, false], 1)?;
         assert!(book.row(&["before a sheet"]).is_err());
         book.add_sheet("目录1", &["部门", "风险点"])?;
         book.row(&["办公室", "a<b & \"c\""])?;
         book.row(&[" padded ", ""])?;
-        assert_eq!(book.sheet_rows(), 3);
+        book.row(&["办公室", "办公室"])?;
+        assert_eq!(book.sheet_rows(), 4);
         book.add_sheet("目录2", &["部门", "风险点"])?;
         book.row(&["财务科", "x"])?;
+        book.row(&["办公室", "y", "a third cell, not shared"])?;
         book.finish()?;
 
         let parts = parts(&path)?;
@@ -602,6 +695,7 @@ mod tests {
             [
                 "xl/worksheets/sheet1.xml",
                 "xl/worksheets/sheet2.xml",
+                "xl/sharedStrings.xml",
                 "[Content_Types].xml",
                 "_rels/.rels",
                 "xl/workbook.xml",
@@ -617,29 +711,53 @@ mod tests {
                 .unwrap_or_default()
         };
         let sheet1 = part("xl/worksheets/sheet1.xml");
+        // The header inline and bold; then shared numbers in the first column, in the order
+        // first met, the same text the same number; inline text in the second.
         assert!(sheet1.contains(
-            r#"<row r="1"><c r="A1" s="1" t="inlineStr"><is><t>部门</t></is></c><c r="B1" s="1" t="inlineStr"><is><t>风险点</t></is></c></row>"#
+            r#"<row r="1"><c s="1" t="inlineStr"><is><t>部门</t></is></c><c s="1" t="inlineStr"><is><t>风险点</t></is></c></row>"#
         ));
-        assert!(sheet1.contains(r#"<c r="B2" t="inlineStr"><is><t>a&lt;b &amp; "c"</t></is></c>"#));
         assert!(sheet1.contains(
-            r#"<c r="A3" t="inlineStr"><is><t xml:space="preserve"> padded </t></is></c>"#
+            r#"<row r="2"><c t="s"><v>0</v></c><c t="inlineStr"><is><t>a&lt;b &amp; "c"</t></is></c></row>"#
+        ));
+        assert!(sheet1.contains(
+            r#"<row r="3"><c t="s"><v>1</v></c><c t="inlineStr"><is><t></t></is></c></row>"#
+        ));
+        assert!(sheet1.contains(
+            r#"<row r="4"><c t="s"><v>0</v></c><c t="inlineStr"><is><t>办公室</t></is></c></row>"#
         ));
         assert!(sheet1.contains(r#"<col min="2" max="2" width="40.7109375" customWidth="1"/>"#));
         assert!(sheet1.ends_with("</sheetData><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>"));
         let sheet2 = part("xl/worksheets/sheet2.xml");
-        assert!(sheet2.contains(r#"<c r="A2" t="inlineStr"><is><t>财务科</t></is></c>"#));
+        assert!(sheet2.contains(
+            r#"<row r="2"><c t="s"><v>2</v></c><c t="inlineStr"><is><t>x</t></is></c></row>"#
+        ));
+        assert!(sheet2.contains(
+            r#"<row r="3"><c t="s"><v>0</v></c><c t="inlineStr"><is><t>y</t></is></c><c t="inlineStr"><is><t>a third cell, not shared</t></is></c></row>"#
+        ));
+        // Shared strings are shared across the sheets, whitespace kept.
+        assert_eq!(
+            part("xl/sharedStrings.xml"),
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+                r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="3">"#,
+                r#"<si><t>办公室</t></si><si><t xml:space="preserve"> padded </t></si><si><t>财务科</t></si></sst>"#
+            )
+        );
         let workbook = part("xl/workbook.xml");
         assert!(workbook.contains(r#"<sheet name="目录1" sheetId="1" r:id="rId1"/><sheet name="目录2" sheetId="2" r:id="rId2"/>"#));
         let rels = part("xl/_rels/workbook.xml.rels");
         assert!(rels.contains(r#"Target="worksheets/sheet2.xml""#));
         assert!(rels.contains(r#"Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles""#));
+        assert!(rels.contains(r#"Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml""#));
         let types = part("[Content_Types].xml");
         assert!(types.contains(r#"PartName="/xl/worksheets/sheet2.xml""#));
-        // Only the sheets are compressed.
+        assert!(types.contains(r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>"#));
+        // Only the sheets and the shared strings are compressed.
         let mut zip = zip::ZipArchive::new(File::open(&path)?)?;
         for i in 0..zip.len() {
             let part = zip.by_index(i)?;
-            let sheet = part.name()?.starts_with("xl/worksheets/");
+            let sheet = part.name()?.starts_with("xl/worksheets/")
+                || part.name()? == "xl/sharedStrings.xml";
             assert_eq!(
                 part.compression() == zip::CompressionMethod::Deflated,
                 sheet,
@@ -649,6 +767,37 @@ mod tests {
         }
         std::fs::remove_dir_all(&dir)?;
         Ok(())
+    }
+
+    #[test]
+    fn a_workbook_without_shared_columns_has_no_shared_strings()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let (dir, path) = scratch_book("xlsx-inline")?;
+        let mut book = Workbook::create(&path, &[16.0], &[], 1)?;
+        book.add_sheet("目录1", &["部门"])?;
+        book.row(&["办公室"])?;
+        book.finish()?;
+        let parts = parts(&path)?;
+        assert!(
+            parts
+                .iter()
+                .all(|(_, text)| !text.contains("sharedStrings"))
+        );
+        assert!(parts.iter().all(|(name, _)| name != "xl/sharedStrings.xml"));
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn texts_past_a_full_string_table_are_written_inline() {
+        let mut shared = Shared::new(30);
+        assert_eq!(shared.number("办公室"), Some(0));
+        assert_eq!(shared.number("财务科"), Some(1));
+        // Full: a new text is not taken, a known one still is.
+        assert_eq!(shared.number("纪检组"), None);
+        assert_eq!(shared.number("办公室"), Some(0));
+        assert_eq!(shared.refs, 3);
+        assert_eq!(shared.numbers.len(), 2);
     }
 
     #[test]
@@ -689,7 +838,7 @@ mod tests {
         let dir = std::env::temp_dir()
             .join("sunlight-no-such-folder-for-xlsx")
             .join("book.xlsx");
-        let err = Workbook::create(&dir, &[], 1)
+        let err = Workbook::create(&dir, &[], &[], 1)
             .map(|_| ())
             .map_err(|e| e.to_string());
         assert!(
