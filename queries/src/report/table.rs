@@ -242,18 +242,30 @@ pub fn escape(s: &str) -> String {
 /// One CSV field: quoted when needed, formulas defused.
 pub(crate) fn csv_cell(s: &str) -> Cow<'_, str> {
     let guard = s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err();
-    // Bytes, not characters: the delimiters are ASCII. memchr's scans take 16 or 32 bytes a
-    // step; `bytes().any(..)` took one, and was 2 % of the report's samples at 10 M risk
-    // points (the catalogs' CSV alone is 750 MB there).
-    let b = s.as_bytes();
-    let quote =
-        memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+    let quote = needs_quotes(s.as_bytes());
     let lead = if guard { "'" } else { "" };
     match quote {
         true => Cow::Owned(format!("\"{lead}{}\"", s.replace('"', "\"\""))),
         false if guard => Cow::Owned(format!("'{s}")),
         false => Cow::Borrowed(s),
     }
+}
+
+/// Whether a field holds a delimiter (`,`, `"`, CR or LF) and must be quoted. Bytes, not
+/// characters: the delimiters are ASCII. Sixteen bytes are tested at a time without stopping
+/// inside them, which the compiler turns into vector compares: over the cells of 400 unit
+/// catalogs (140,000 cells, 4.2 MB) this took 2.35 ms against 3.4 ms for `bytes().any(..)`
+/// and 2.9 ms for `memchr3` with `memchr` (most cells are short). Every catalog cell passes
+/// here, 21.6 M of them at 10 M risk points.
+fn needs_quotes(bytes: &[u8]) -> bool {
+    let hit = |b: u8| (b == b',') | (b == b'"') | (b == b'\n') | (b == b'\r');
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | hit(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| hit(b))
 }
 
 /// Appends one CSV line of `cells` (each through [`csv_cell`]), ended by CRLF.
