@@ -217,10 +217,14 @@ done
 # --- 4. the report against its bare queries --------------------------------------------------------
 for r in $(seq 1 "$report_runs"); do
   say "report round $r of $report_runs"
-  rep() { timed "report-$r" engine=sunlight step=report -- \
-    "$bin" report --store "$store" --year "$year" --out "$out/report-$r"; }
-  bare() { timed "bare-$r" engine=sunlight step=bare -- \
-    "$suite_bin" --store "$store" --report --year "$year"; }
+  # Each process starts with no dirty pages: a report writes 2.4 GB at 10 M risk points, and
+  # the kernel flushing it to disk in the next process's time slowed that process (the bare
+  # queries after a report took 23–28 s against 21 s on their own). Synced untimed, as the
+  # ingest's input is.
+  rep() { local s=0; timed "report-$r" engine=sunlight step=report -- \
+    "$bin" report --store "$store" --year "$year" --out "$out/report-$r" || s=$?; sync; return $s; }
+  bare() { local s=0; timed "bare-$r" engine=sunlight step=bare -- \
+    "$suite_bin" --store "$store" --report --year "$year" || s=$?; sync; return $s; }
   if [ $((r % 2)) = 1 ]; then rep; bare; else bare; rep; fi
 done
 # Removed after all rounds, not between them: ext4 creates files more slowly just after many were
