@@ -148,9 +148,9 @@ impl Writer<'_> {
         }
         let dir = self.dir("tables");
         let name = format!("{prefix}{}.csv", t.name);
-        let mut bytes = "\u{feff}".as_bytes().to_vec();
-        bytes.extend_from_slice(t.to_csv(self.opts.k).as_bytes());
-        self.write(&dir.join(&name), &bytes)?;
+        let mut csv = String::from("\u{feff}");
+        t.push_csv(&mut csv, self.opts.k);
+        self.write(&dir.join(&name), csv.as_bytes())?;
         self.summary.tables += 1;
         Ok((format!("tables/{name}"), format!("{} (CSV)", t.title)))
     }
