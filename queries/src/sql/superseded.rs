@@ -31,6 +31,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int32Array};
+use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{HashMap, HashSet, Result, exec_err, plan_err};
 use datafusion::logical_expr::{
@@ -308,19 +309,22 @@ impl ScalarUDFImpl for KeyLookup {
         };
         // A submission's rows lie together: a key equal to the row before's has its answer.
         let mut last: Option<(i64, bool)> = None;
-        let found: BooleanArray = keys
-            .iter()
-            .map(|key| {
-                key.map(|k| match last {
-                    Some((before, answer)) if before == k => answer,
-                    _ => {
-                        let answer = self.keys.contains(&k);
-                        last = Some((k, answer));
-                        answer
-                    }
-                })
-            })
-            .collect();
+        let mut superseded = |k: i64| match last {
+            Some((before, answer)) if before == k => answer,
+            _ => {
+                let answer = self.keys.contains(&k);
+                last = Some((k, answer));
+                answer
+            }
+        };
+        // The answers' bits are packed as they are found, and a null key gives a null answer
+        // through the keys' own null mask: collecting an `Option<bool>` a row went through a
+        // builder's checks per row, with every current-version query asking of every row.
+        let values = keys.values();
+        let bits = BooleanBuffer::collect_bool(values.len(), |i| {
+            keys.is_valid(i) && superseded(values[i])
+        });
+        let found = BooleanArray::new(bits, keys.nulls().cloned());
         answer(Arc::new(found), all_scalar)
     }
 }
