@@ -223,32 +223,18 @@ fn xlsx_rows(p: &Path) -> Vec<Vec<String>> {
 }
 
 /// The records of a CSV file as the report writes it (RFC 4180: quoted fields, `""` for a
-/// quote, CRLF), its byte-order mark dropped.
+/// quote, CRLF), its byte-order mark dropped, read by the `csv` crate.
 fn csv_records(path: &Path) -> Vec<Vec<String>> {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut records = Vec::new();
-    let (mut record, mut field) = (Vec::new(), String::new());
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    records
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            r.iter().map(str::to_owned).collect()
+        })
+        .collect()
 }
 
 /// Each unit's catalog workbook holds the rows of its CSV, every text the same (the CSV's
