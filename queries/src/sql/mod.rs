@@ -35,6 +35,7 @@ mod risk_level;
 mod superseded;
 pub mod supervision;
 mod table_deadline;
+mod text_min_max;
 pub mod views;
 
 use std::path::Path;
@@ -47,7 +48,7 @@ use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::options::ReadOptions;
 use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::context::SessionContext;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use sunlight_core::presets::Registry;
 
@@ -108,8 +109,11 @@ pub fn context(config: SessionConfig) -> Result<SessionContext> {
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
-/// Registers the scalar functions on a session.
+/// Registers the scalar functions on a session, and `MIN`/`MAX` with a cheaper grouped form for
+/// texts (see `text_min_max`).
 pub fn register_functions(ctx: &SessionContext, registry: &'static Registry) {
+    ctx.register_udaf(AggregateUDF::from(text_min_max::TextMinMax::min()));
+    ctx.register_udaf(AggregateUDF::from(text_min_max::TextMinMax::max()));
     ctx.register_udf(ScalarUDF::from(RiskLevel::new(registry)));
     ctx.register_udf(ScalarUDF::from(ResponsibleFor::new(registry)));
     ctx.register_udf(ScalarUDF::from(TableDeadline::new(registry)));
