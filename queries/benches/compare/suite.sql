@@ -66,11 +66,14 @@ WHERE year = {year} ORDER BY unit_id, department_name, hash, row_no
 -- name: report_units
 SELECT unit_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, SUM(n) AS risk_points,
   COUNT(department_id) AS departments, SUM(high) AS high, SUM(catalog_rows) AS catalog_rows
-FROM (SELECT unit_id, department_id, MIN(unit_name) AS unit_name, MIN(scheme) AS scheme, COUNT(*) AS n,
-  SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high,
-  SUM(CASE WHEN table_kind = 'department' THEN 1 ELSE 0 END) AS catalog_rows
-  FROM risk_points WHERE year = {year} GROUP BY unit_id, department_id)
-GROUP BY unit_id ORDER BY unit_id
+FROM (SELECT unit_id, department_id, CAST(NULL AS VARCHAR) AS unit_name,
+    CAST(NULL AS VARCHAR) AS scheme, COUNT(*) AS n,
+    SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END) AS high,
+    SUM(CASE WHEN table_kind = 'department' THEN 1 ELSE 0 END) AS catalog_rows
+  FROM risk_points WHERE year = {year} GROUP BY unit_id, department_id
+  UNION ALL SELECT unit_id, NULL, MIN(unit_name), MIN(scheme), NULL, NULL, NULL
+  FROM submissions WHERE year = {year} GROUP BY unit_id)
+GROUP BY unit_id HAVING COUNT(department_id) > 0 ORDER BY unit_id
 -- name: report_types_by_department
 SELECT unit_name AS 单位, department_name AS 部门, risk_type_name AS 风险类型, COUNT(*) AS 风险点数
 FROM risk_points WHERE year = {year} AND table_kind = 'department'
