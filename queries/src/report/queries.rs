@@ -285,10 +285,10 @@ impl ReportQueries {
             // instead of `COUNT(DISTINCT department_id)`: the same answer in about half the time
             // at 10 M risk points (DataFusion kept a set of department ids per unit). The names
             // come from the unit's current tables of the year (`submissions`, a tenth of the
-            // rows), joined by a union into the last grouping rather than a join, which would
-            // wait for one side before the other: `MIN` over every risk point read and compared
-            // two more texts per row, 160-165 ms against 142-145 ms at 10 M (DuckDB 129 and 132).
-            // Only units with risk points in the year are kept (`departments > 0`).
+            // rows), brought into the last grouping by a `UNION ALL`; a join would run its two
+            // sides one after the other. `MIN` of the names over every risk point read and
+            // compared two more texts per row: 160-165 ms against 142-145 ms at 10 M (DuckDB 129
+            // and 132). Only units with risk points in the year are kept (`departments > 0`).
             units: q(
                 "units",
                 "units",

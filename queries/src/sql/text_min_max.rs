@@ -1,16 +1,17 @@
 //! `MIN` and `MAX` as DataFusion's, with a cheaper grouped form for texts.
 //!
-//! The report takes each unit's name and scheme as `MIN(unit_name)` and `MIN(scheme)` over every
-//! risk point of the year, grouped by unit and department (`units`). DataFusion 55 keeps a grouped
-//! text minimum per group as it should, but finds each batch's candidates through a `HashMap`
-//! (SipHash) built for that batch, so every row pays a hash, a probe and an insert: at 10 M risk
-//! points the two `MIN`s were about a fifth of `units` (3.2 M rows a year).
+//! Reports and analysts take names with a grouped `MIN(unit_name)`, `MIN(scheme)` and the like.
+//! DataFusion 55 keeps a grouped text minimum per group as it should, but finds each batch's
+//! candidates through a `HashMap` (SipHash) built for that batch, so every row pays a hash, a
+//! probe and an insert.
 //!
 //! Here each row is compared with its group's value in place, and a group's value is rewritten
 //! only when the row's text beats it; a row with the same group and text as the row before it
 //! (a table's rows lie together) is not compared at all. The values live in one buffer, not one
-//! allocation per group. At 10 M risk points the first grouping of `units` took 146 ms of
-//! compute against 189 ms with DataFusion's accumulator (110 ms without the two `MIN`s).
+//! allocation per group. Measured on the report's `units` query as it was then, with its names
+//! taken over every risk point of the year (10 M risk points, 3.07 M rows a year): its first
+//! grouping took 146 ms of compute against 189 ms with DataFusion's accumulator (110 ms without
+//! the two `MIN`s). The query now takes the names from `submissions`, still through `MIN`.
 //! Everything else (types, coercion, statistics, windows, ungrouped and sliding accumulators,
 //! other argument types) is DataFusion's own `min`/`max`, which these replace by name.
 
