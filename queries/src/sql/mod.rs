@@ -71,7 +71,9 @@ use crate::store::{Store, schema};
 /// A hash join does not hand its build side's keys to the scans of its probe side as a filter
 /// (a dynamic filter). `risk_points` filters rows as it decodes them (see `register_table`), so
 /// there such a filter is checked on every row: `yoy_changes` joins risk points on computed keys
-/// a third of which match, and took 6.7 s against 4.6 s without it at 10 M risk points.
+/// a third of which match, and took 6.7 s against 4.6 s without it at 10 M risk points. Other
+/// joins lose the row groups such a filter skipped: the report's `completion_by_unit` and
+/// `late_tables` about 6 ms of 27 at 1 M, nothing measurable at 10 M.
 pub fn config() -> SessionConfig {
     let mut config = SessionConfig::new()
         .with_information_schema(true)
@@ -398,9 +400,11 @@ async fn register_table(
     // superseded versions, the year and the table kind are runs of rows (a submission's, a
     // file's), whose other columns are then never decoded nor copied by a filter afterwards. At
     // 10 M risk points, `level_counts` and `type_counts` in full took 1.12 and 1.05 s against
-    // 1.23 and 1.14 s, the report's queries on one year 5–15 % less; filters that drop rows here
-    // and there cost more so (`defence_coverage` 0.88 against 0.81 s), and the other tables,
-    // read whole or filtered on a few rows, gain nothing (query-suite, medians of 3 runs).
+    // 1.23 and 1.14 s, the report's queries on one year 2–17 % less (query-suite, medians of 3
+    // runs). It costs where little else is read: the filters are checked one after the other,
+    // and a year's `COUNT(*)` took 43 against 35 ms; a filter that drops rows here and there
+    // costs more than it saves (`defence_coverage` 0.88 against 0.81 s). The other tables lost
+    // with it (`late_tables`, over `submissions`, 0.46 against 0.36 s).
     let mut table_options = ctx.copied_table_options();
     if name == "risk_points" {
         table_options.parquet.global.pushdown_filters = true;
