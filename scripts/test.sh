@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 say "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+say "API docs (our crates; broken links and other warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
 say "the core builds for wasm32-unknown-unknown on its own"
 cargo build -p sunlight-core --target wasm32-unknown-unknown --locked
 
