@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -93,7 +93,7 @@ fn ingest_into(store: &Path, input: &Path) {
     );
 }
 
-fn demo(dir: &Path, units: &str) -> std::path::PathBuf {
+fn demo(dir: &Path, units: &str) -> PathBuf {
     let input = dir.join("input");
     let out = sunlight(&[
         "demo-data",
@@ -112,6 +112,16 @@ fn demo(dir: &Path, units: &str) -> std::path::PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     input
+}
+
+/// A scratch folder `name` with one unit's demo data in `input/` and its submissions ingested
+/// into `store/`: (the folder, the input, the store).
+fn one_unit_store(name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = common::scratch(name);
+    let input = demo(&dir, "1");
+    let store = dir.join("store");
+    ingest_into(&store, &input.join("submissions"));
+    (dir, input, store)
 }
 
 /// Tables and event batches (archive events, review steps, the register) alike: the event files
@@ -266,10 +276,7 @@ fn each_row_group_of_a_table_with_a_year_holds_one_year() {
     use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
     use datafusion::parquet::file::statistics::Statistics;
 
-    let dir = common::scratch("years");
-    let input = demo(&dir, "1");
-    let store = dir.join("store");
-    ingest_into(&store, &input.join("submissions"));
+    let (dir, _, store) = one_unit_store("years");
     let m = Manifest::read(&store).unwrap();
     for table in ["submissions", "risk_points", "measures"] {
         let mut rows_by_year = std::collections::BTreeMap::new();
@@ -315,10 +322,7 @@ fn each_row_group_of_a_table_with_a_year_holds_one_year() {
 /// what is ingested into it later does not change that.
 #[test]
 fn a_store_begun_before_the_hash_keys_asks_of_the_hashes() {
-    let dir = common::scratch("before-keys");
-    let input = demo(&dir, "1");
-    let store = dir.join("store");
-    ingest_into(&store, &input.join("submissions"));
+    let (dir, input, store) = one_unit_store("before-keys");
     let counts = || {
         common::query(
             &store,
@@ -358,10 +362,7 @@ fn a_store_begun_before_the_hash_keys_asks_of_the_hashes() {
 /// its keys to a scan as a filter, which the risk points' scan would check on every row.
 #[test]
 fn the_risk_points_are_filtered_as_they_are_decoded() {
-    let dir = common::scratch("late-filter");
-    let input = demo(&dir, "1");
-    let store = dir.join("store");
-    ingest_into(&store, &input.join("submissions"));
+    let (dir, _, store) = one_unit_store("late-filter");
     let plan = |sql: &str| {
         let rows = common::query(&store, &format!("EXPLAIN {sql}"));
         let physical = rows.iter().find(|r| r[0] == "physical_plan");
