@@ -22,7 +22,6 @@ use datafusion::arrow::datatypes::{Int64Type, SchemaRef};
 use datafusion::catalog::{ScanArgs, ScanResult, Session, TableProvider};
 use datafusion::common::{HashSet, Statistics, internal_err};
 use datafusion::datasource::TableType;
-use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::datasource::physical_plan::parquet::ParquetRowSelection;
 use datafusion::datasource::physical_plan::{FileGroup, FileScanConfig, FileScanConfigBuilder};
 use datafusion::datasource::source::DataSourceExec;
@@ -44,7 +43,7 @@ pub struct CurrentRows {
     /// The table of every version.
     inner: Arc<dyn TableProvider>,
     /// For each file that holds superseded rows (by its object-store location), the rows to read.
-    kept: Arc<HashMap<String, RowSelection>>,
+    kept: HashMap<String, RowSelection>,
 }
 
 impl CurrentRows {
@@ -67,7 +66,7 @@ impl CurrentRows {
             .collect::<Result<_>>()?;
         Ok(CurrentRows {
             inner,
-            kept: Arc::new(found.into_iter().flatten().collect()),
+            kept: found.into_iter().flatten().collect(),
         })
     }
 
@@ -171,17 +170,9 @@ impl TableProvider for CurrentRows {
     }
 }
 
-/// The object-store location DataFusion gives `file` (as `register_table` names it).
+/// The object-store location DataFusion gives `file`, registered as `register_table` does.
 fn location(file: &Path) -> Result<String> {
-    let abs =
-        std::path::absolute(file).map_err(|e| Error::io("finding the store file", file, e))?;
-    let Some(text) = abs.to_str() else {
-        return Err(Error::store(
-            file,
-            format!("the path {} is not valid Unicode", abs.display()),
-        ));
-    };
-    Ok(ListingTableUrl::parse(text)?.prefix().as_ref().to_owned())
+    Ok(super::file_url(file)?.prefix().as_ref().to_owned())
 }
 
 /// The rows of `file` to read: `None` when every row is current.

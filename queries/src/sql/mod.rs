@@ -401,17 +401,10 @@ async fn register_table(
         )?;
         return Ok(());
     }
-    let mut urls = Vec::with_capacity(files.len());
-    for f in &files {
-        let abs = std::path::absolute(f).map_err(|e| Error::io("finding the store file", f, e))?;
-        let Some(text) = abs.to_str() else {
-            return Err(Error::store(
-                store.dir(),
-                format!("the path {} is not valid Unicode", abs.display()),
-            ));
-        };
-        urls.push(ListingTableUrl::parse(text)?);
-    }
+    let urls = files
+        .iter()
+        .map(|f| file_url(f))
+        .collect::<Result<Vec<_>>>()?;
     // The risk points are filtered as they are decoded (Parquet "late materialisation"): the
     // year and the table kind (and, in a store without keys, the superseded versions; with
     // keys they are skipped by position, see `current_rows`) are runs of rows (a file's, a
@@ -437,6 +430,19 @@ async fn register_table(
         Arc::new(ListingTable::try_new(config)?),
     )?;
     Ok(())
+}
+
+/// The URL a table of the store's `file` is registered under (its absolute path).
+fn file_url(file: &Path) -> Result<ListingTableUrl> {
+    let abs =
+        std::path::absolute(file).map_err(|e| Error::io("finding the store file", file, e))?;
+    let Some(text) = abs.to_str() else {
+        return Err(Error::store(
+            file,
+            format!("the path {} is not valid Unicode", abs.display()),
+        ));
+    };
+    Ok(ListingTableUrl::parse(text)?)
 }
 
 #[cfg(test)]
