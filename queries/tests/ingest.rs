@@ -415,6 +415,32 @@ fn the_risk_points_are_filtered_as_they_are_decoded() {
 }
 
 #[test]
+fn missing_tables_are_found_from_the_submissions_keys_alone() {
+    let (dir, _, store) = one_unit_store("late-keys");
+    let rows = common::query(&store, "EXPLAIN SELECT * FROM late_tables");
+    let plan = rows
+        .iter()
+        .find(|r| r[0] == "physical_plan")
+        .map(|r| r[1].clone())
+        .unwrap_or_default();
+    // Every scan's columns: none reads a submission's hash (64 hex digits a row), which the
+    // view needs only to tell a table missing.
+    let scans: Vec<&str> = plan
+        .lines()
+        .filter(|l| l.contains("DataSourceExec"))
+        .filter_map(|l| l.split("projection=[").nth(1)?.split(']').next())
+        .collect();
+    assert!(scans.len() >= 3, "{plan}");
+    for columns in scans {
+        assert!(
+            columns.split(", ").all(|c| c != "hash"),
+            "a scan reads {columns}:\n{plan}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn bad_inputs_are_rejected_with_their_message_and_good_ones_land() {
     let dir = common::scratch("bad");
     let bad = dir.join("bad");

@@ -190,7 +190,10 @@ pub fn definitions() -> Vec<(&'static str, String)> {
             "late_tables",
             // Tables submitted after the scheme's table deadline, and department tables missing
             // in a year the department's unit filed for although the department filed the year
-            // before.
+            // before. "Missing" is asked with NOT EXISTS, which reads only the keys of the next
+            // year's submissions. A LEFT JOIN kept to its rows with `n.hash IS NULL` read every
+            // submission's hash as well: at 1 M risk points the report's late tables took 36 ms
+            // against 26, and its completion by unit 35 against 22 (queries/benches/compare).
             "SELECT year, scheme, unit_id, unit_name, department_id, department_name, table_kind, \
                person_id, period, 'late' AS status, deadline, submitted_date, \
                CAST(submitted_date AS INT) - CAST(deadline AS INT) AS days_late \
@@ -203,10 +206,9 @@ pub fn definitions() -> Vec<(&'static str, String)> {
              FROM submissions p \
              JOIN (SELECT unit_id, MAX(year) AS last_year FROM submissions GROUP BY unit_id) u \
                ON u.unit_id = p.unit_id AND p.year + 1 <= u.last_year \
-             LEFT JOIN submissions n ON n.unit_id = p.unit_id \
-               AND n.department_id = p.department_id AND n.table_kind = p.table_kind \
-               AND n.period = p.period AND n.year = p.year + 1 \
-             WHERE p.table_kind = 'department' AND n.hash IS NULL"
+             WHERE p.table_kind = 'department' AND NOT EXISTS (SELECT 1 FROM submissions n \
+               WHERE n.unit_id = p.unit_id AND n.department_id = p.department_id \
+               AND n.table_kind = p.table_kind AND n.period = p.period AND n.year = p.year + 1)"
                 .to_owned(),
         ),
     ]
