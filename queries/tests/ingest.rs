@@ -583,3 +583,112 @@ fn a_second_ingest_refuses_or_waits_while_the_store_is_locked() {
     assert_eq!(counts(&store).0, 1);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Rows of `sql` in a session of `partitions` target partitions, sorted, and its physical plan.
+fn in_partitions(store: &Path, partitions: usize, sql: &str) -> (Vec<Vec<String>>, String) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let config = sunlight_queries::sql::config().with_target_partitions(partitions);
+        let ctx =
+            sunlight_queries::sql::session_with(store, sunlight_core::presets::registry(), config)
+                .await
+                .unwrap();
+        let df = ctx.sql(sql).await.unwrap();
+        let plan = df.clone().create_physical_plan().await.unwrap();
+        let plan = datafusion::physical_plan::displayable(plan.as_ref())
+            .indent(true)
+            .to_string();
+        let batches = df.collect().await.unwrap();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for b in &batches {
+            for i in 0..b.num_rows() {
+                rows.push(
+                    b.columns()
+                        .iter()
+                        .map(|c| {
+                            datafusion::arrow::util::display::array_value_to_string(c, i).unwrap()
+                        })
+                        .collect(),
+                );
+            }
+        }
+        rows.sort();
+        (rows, plan)
+    })
+}
+
+#[test]
+fn groupings_by_unit_read_each_half_of_the_units_in_a_partition_of_its_own() {
+    let dir = common::scratch("halves");
+    let input = demo(&dir, "3");
+    let store = dir.join("store");
+    ingest_into(&store, &input.join("submissions"));
+    // Each year's risk points are written in two files, by the half of the units.
+    let folder = store.join("data").join("risk_points");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".parquet"))
+        .collect();
+    names.sort();
+    for half in [0, 1] {
+        let files: Vec<&String> = names
+            .iter()
+            .filter(|n| n.ends_with(&format!("-{half}.parquet")))
+            .collect();
+        assert!(!files.is_empty(), "no file of half {half} in {names:?}");
+        for name in files {
+            let file = std::fs::File::open(folder.join(name)).unwrap();
+            let reader =
+                datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                    file,
+                )
+                .unwrap()
+                .build()
+                .unwrap();
+            for batch in reader {
+                let batch = batch.unwrap();
+                let units = batch.column_by_name("unit_name").unwrap();
+                let halves = sunlight_queries::store::unit_halves(units.as_ref()).unwrap();
+                assert!(halves.iter().all(|&h| h == half), "{name}: {halves:?}");
+            }
+        }
+    }
+    // Two partitions: a grouping by unit reads each half in its own partition, with no
+    // repartition; others read whole files as before. The answers are those of one partition,
+    // and of three (where each file's rows are split among partitions as it is read).
+    let by_unit = "SELECT * FROM level_counts";
+    let by_power = "SELECT power_name, COUNT(*) FROM risk_points GROUP BY power_name";
+    let (one, _) = in_partitions(&store, 1, by_unit);
+    assert!(one.len() > 10, "{one:?}");
+    for partitions in [2, 3] {
+        let (rows, plan) = in_partitions(&store, partitions, by_unit);
+        assert_eq!(rows, one, "{partitions} partitions");
+        assert!(plan.contains("SinglePartitioned"), "{plan}");
+        assert!(!plan.contains("RepartitionExec"), "{plan}");
+        assert!(
+            plan.contains("output_partitioning=Hash([unit_name"),
+            "{plan}"
+        );
+    }
+    let (one, _) = in_partitions(&store, 1, by_power);
+    let (two, plan) = in_partitions(&store, 2, by_power);
+    assert_eq!(two, one);
+    assert!(plan.contains("RepartitionExec"), "{plan}");
+    assert!(!plan.contains("output_partitioning"), "{plan}");
+    // The same rows as every version filtered after the scan.
+    let (current, _) = in_partitions(
+        &store,
+        2,
+        "SELECT COUNT(*) FROM (SELECT superseded FROM risk_point_versions LIMIT 1000000000) \
+         WHERE NOT superseded",
+    );
+    let (split, _) = in_partitions(
+        &store,
+        2,
+        "SELECT COUNT(*) FROM (SELECT unit_name, COUNT(*) FROM risk_points GROUP BY unit_name, \
+         hash, row_no)",
+    );
+    assert_eq!(current, split);
+    std::fs::remove_dir_all(&dir).ok();
+}

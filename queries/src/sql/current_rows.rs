@@ -18,10 +18,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{Int64Type, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef};
 use datafusion::catalog::{ScanArgs, ScanResult, Session, TableProvider};
-use datafusion::common::{HashSet, Statistics, internal_err};
+use datafusion::common::config::ConfigOptions;
+use datafusion::common::{DataFusionError, HashSet, Statistics, internal_err};
 use datafusion::datasource::TableType;
+use datafusion::datasource::listing::PartitionedFile;
 use datafusion::datasource::physical_plan::parquet::ParquetRowSelection;
 use datafusion::datasource::physical_plan::{FileGroup, FileScanConfig, FileScanConfigBuilder};
 use datafusion::datasource::source::DataSourceExec;
@@ -29,10 +31,17 @@ use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::{
-    ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
+    ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
 };
-use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_expr::Distribution;
+use datafusion::physical_expr::expressions::Column;
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
 use datafusion::physical_plan::empty::EmptyExec;
+use datafusion::physical_plan::execution_plan::replace_children_if_necessary;
+use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::sorts::sort_preserving_merge::SortPreservingMergeExec;
+use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -44,6 +53,22 @@ pub struct CurrentRows {
     inner: Arc<dyn TableProvider>,
     /// For each file that holds superseded rows (by its object-store location), the rows to read.
     kept: HashMap<String, RowSelection>,
+    /// The scan's partitions by unit (see [`ByUnit`]), when the session has more than one.
+    by_unit: Option<ByUnit>,
+}
+
+/// Every file's current rows split among `partitions` partitions by unit name, the way
+/// DataFusion's hash repartitioning splits rows on `unit_name` (its hash of the value, modulo the
+/// partition count), so that the scan can declare that partitioning and groupings by unit need
+/// no repartition.
+#[derive(Debug)]
+struct ByUnit {
+    /// The partition count the selections were made for (the session's target partitions).
+    partitions: usize,
+    /// `unit_name`'s index in the table's schema.
+    column: usize,
+    /// For each file (by its object-store location), in file order, its rows in each partition.
+    files: Vec<(String, Vec<RowSelection>)>,
 }
 
 impl CurrentRows {
@@ -54,20 +79,110 @@ impl CurrentRows {
         inner: Arc<dyn TableProvider>,
         files: &[PathBuf],
         superseded: &HashSet<i64>,
+        partitions: usize,
     ) -> Result<Self> {
-        let found: Vec<Option<(String, RowSelection)>> = files
+        let column = inner.schema().index_of("unit_name").ok();
+        let split = column.filter(|_| partitions > 1).map(|_| partitions);
+        let found: Vec<(String, Option<RowSelection>, Vec<RowSelection>)> = files
             .par_iter()
             .map(|file| {
-                let Some(selection) = rows_to_read(file, superseded)? else {
-                    return Ok(None);
-                };
-                Ok(Some((location(file)?, selection)))
+                let (kept, parts) = rows_to_read(file, superseded, split)?;
+                Ok((location(file)?, kept, parts))
             })
             .collect::<Result<_>>()?;
+        let mut kept = HashMap::new();
+        let mut by_file = Vec::new();
+        for (location, selection, parts) in found {
+            if let Some(selection) = selection {
+                kept.insert(location.clone(), selection);
+            }
+            by_file.push((location, parts));
+        }
+        let by_unit = match (column, split) {
+            (Some(column), Some(partitions)) => Some(ByUnit {
+                partitions,
+                column,
+                files: by_file,
+            }),
+            _ => None,
+        };
         Ok(CurrentRows {
             inner,
-            kept: found.into_iter().flatten().collect(),
+            kept,
+            by_unit,
         })
+    }
+
+    /// `plan` (the inner table's scan) as one file group per partition, each reading its units'
+    /// current rows of every file, declared hash-partitioned on `unit_name`.
+    fn split(
+        &self,
+        by_unit: &ByUnit,
+        plan: Arc<dyn ExecutionPlan>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        if plan.is::<EmptyExec>() {
+            return Ok(plan);
+        }
+        let Some(config) = plan
+            .downcast_ref::<DataSourceExec>()
+            .and_then(|exec| exec.data_source().downcast_ref::<FileScanConfig>())
+        else {
+            return internal_err!(
+                "the current risk points: the scan of every version is not a file scan"
+            );
+        };
+        // The files the scan reads (pruned by the filters), whole: each once.
+        let mut scanned: HashMap<&str, &PartitionedFile> = HashMap::new();
+        for group in &config.file_groups {
+            for file in group.files() {
+                scanned.insert(file.object_meta.location.as_ref(), file);
+            }
+        }
+        let mut groups: Vec<Vec<PartitionedFile>> = (0..by_unit.partitions)
+            .map(|p| {
+                by_unit
+                    .files
+                    .iter()
+                    .filter_map(|(location, parts)| {
+                        // A file with none of the partition's rows (one half's, see
+                        // `store::unit_halves`) is not opened.
+                        if !parts[p].selects_any() {
+                            return None;
+                        }
+                        let file = scanned.get(location.as_str())?;
+                        let mut file = (*file).clone();
+                        file.range = None;
+                        file.statistics = file
+                            .statistics
+                            .map(|s| Arc::new(Statistics::clone(&s).to_inexact()));
+                        Some(file.with_extension(ParquetRowSelection::new(parts[p].clone())))
+                    })
+                    .collect()
+            })
+            .collect();
+        // The scan as it would be unsplit, for `UnsplitScans`.
+        let unsplit = self.select(Arc::clone(&plan))?;
+        if let Some(unsplit) = unsplit
+            .downcast_ref::<DataSourceExec>()
+            .and_then(|exec| exec.data_source().downcast_ref::<FileScanConfig>())
+            && let Some(first) = groups.iter_mut().find_map(|g| g.first_mut())
+        {
+            first
+                .extensions
+                .insert(Unsplit(unsplit.file_groups.clone()));
+        }
+        let groups: Vec<FileGroup> = groups.into_iter().map(FileGroup::new).collect();
+        let name = self.inner.schema().field(by_unit.column).name().clone();
+        let partitioning = Partitioning::Hash(
+            vec![Arc::new(Column::new(&name, by_unit.column))],
+            by_unit.partitions,
+        );
+        let config = FileScanConfigBuilder::from(config.clone())
+            .with_file_groups(groups)
+            .with_statistics(config.statistics().to_inexact())
+            .with_output_partitioning(Some(partitioning))
+            .build();
+        Ok(DataSourceExec::from_data_source(config))
     }
 
     /// `plan` (the inner table's scan) with each file's selection added.
@@ -157,7 +272,14 @@ impl TableProvider for CurrentRows {
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
         let plan = self.inner.scan(state, projection, filters, limit).await?;
-        self.select(plan)
+        match &self.by_unit {
+            Some(by_unit)
+                if by_unit.partitions == state.config_options().execution.target_partitions =>
+            {
+                self.split(by_unit, plan)
+            }
+            _ => self.select(plan),
+        }
     }
 
     async fn scan_with_args<'a>(
@@ -166,7 +288,15 @@ impl TableProvider for CurrentRows {
         args: ScanArgs<'a>,
     ) -> DfResult<ScanResult> {
         let plan = self.inner.scan_with_args(state, args).await?.into_inner();
-        Ok(ScanResult::new(self.select(plan)?))
+        let plan = match &self.by_unit {
+            Some(by_unit)
+                if by_unit.partitions == state.config_options().execution.target_partitions =>
+            {
+                self.split(by_unit, plan)?
+            }
+            _ => self.select(plan)?,
+        };
+        Ok(ScanResult::new(plan))
     }
 }
 
@@ -175,50 +305,139 @@ fn location(file: &Path) -> Result<String> {
     Ok(super::file_url(file)?.prefix().as_ref().to_owned())
 }
 
-/// The rows of `file` to read: `None` when every row is current.
-fn rows_to_read(file: &Path, superseded: &HashSet<i64>) -> Result<Option<RowSelection>> {
+/// The rows of `file` to read: `None` when every row is current; and with `split`, the current
+/// rows of each of `split` partitions by unit name (see [`ByUnit`]).
+fn rows_to_read(
+    file: &Path,
+    superseded: &HashSet<i64>,
+    split: Option<usize>,
+) -> Result<(Option<RowSelection>, Vec<RowSelection>)> {
     let opened = std::fs::File::open(file).map_err(|e| Error::io("reading", file, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(opened)?;
-    let Some(column) = builder
-        .parquet_schema()
-        .columns()
-        .iter()
-        .position(|c| c.path().string() == "hash_key")
-    else {
-        return Err(Error::store(file, "the file has no hash_key column"));
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(
+        opened
+            .try_clone()
+            .map_err(|e| Error::io("reading", file, e))?,
+    )?;
+    if split.is_some() {
+        // The unit names as a dictionary, as Parquet stores them: each distinct name is hashed
+        // once per batch, not once per row.
+        let schema = builder.schema();
+        let fields: Vec<Field> = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                if f.name() == "unit_name" {
+                    Field::new(
+                        f.name(),
+                        DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                        f.is_nullable(),
+                    )
+                } else {
+                    Field::clone(f)
+                }
+            })
+            .collect();
+        let schema = Schema::new_with_metadata(fields, schema.metadata().clone());
+        let options = ArrowReaderOptions::new().with_schema(Arc::new(schema));
+        builder = ParquetRecordBatchReaderBuilder::try_new_with_options(opened, options)?;
+    }
+    let leaf = |name: &str| {
+        builder
+            .parquet_schema()
+            .columns()
+            .iter()
+            .position(|c| c.path().string() == name)
+            .ok_or_else(|| Error::store(file, format!("the file has no {name} column")))
     };
-    let mask = ProjectionMask::leaves(builder.parquet_schema(), [column]);
+    let key_leaf = leaf("hash_key")?;
+    let unit_leaf = match split {
+        Some(_) => Some(leaf("unit_name")?),
+        None => None,
+    };
+    let mask = ProjectionMask::leaves(
+        builder.parquet_schema(),
+        std::iter::once(key_leaf).chain(unit_leaf),
+    );
     let reader = builder
         .with_projection(mask)
         .with_batch_size(64 * 1024)
         .build()?;
-    // Runs of kept and skipped rows, as (keep, rows); a submission's rows lie together.
+    let partitions = split.unwrap_or(1);
+    // Runs of kept and skipped rows, as (keep, rows); a submission's rows lie together. And for
+    // each partition, runs of its rows and the others'.
     let mut runs: Vec<(bool, usize)> = Vec::new();
+    let mut parts: Vec<Vec<(bool, usize)>> =
+        vec![Vec::new(); if split.is_some() { partitions } else { 0 }];
     let mut last: Option<(i64, bool)> = None;
+    let mut hashes: Vec<u64> = Vec::new();
     for batch in reader {
         let batch = batch?;
-        let keys = batch.column(0).as_primitive::<Int64Type>();
-        for i in 0..keys.len() {
-            let keep = keys.is_valid(i) && {
-                let k = keys.value(i);
-                match last {
-                    Some((before, answer)) if before == k => answer,
-                    _ => {
-                        let answer = !superseded.contains(&k);
-                        last = Some((k, answer));
-                        answer
-                    }
-                }
+        let schema = batch.schema();
+        let keys = batch
+            .column(schema.index_of("hash_key").map_err(DataFusionError::from)?)
+            .as_primitive::<Int64Type>();
+        if split.is_some() {
+            let units = batch.column(
+                schema
+                    .index_of("unit_name")
+                    .map_err(DataFusionError::from)?,
+            );
+            let Some(units) = units.as_dictionary_opt::<Int32Type>() else {
+                return Err(Error::store(file, "unit_name is not read as a dictionary"));
             };
-            match runs.last_mut() {
-                Some((kind, rows)) if *kind == keep => *rows += 1,
-                _ => runs.push((keep, 1)),
+            let by_name = super::unit_hashes(units.values().as_ref())?;
+            hashes.clear();
+            hashes.extend(units.keys().iter().map(|k| {
+                match k {
+                    Some(k) => usize::try_from(k)
+                        .ok()
+                        .and_then(|k| by_name.get(k))
+                        .copied()
+                        .unwrap_or(0),
+                    None => 0,
+                }
+            }));
+        }
+        for i in 0..keys.len() {
+            let keep = superseded.is_empty()
+                || keys.is_valid(i) && {
+                    let k = keys.value(i);
+                    match last {
+                        Some((before, answer)) if before == k => answer,
+                        _ => {
+                            let answer = !superseded.contains(&k);
+                            last = Some((k, answer));
+                            answer
+                        }
+                    }
+                };
+            push_run(&mut runs, keep);
+            // Without a split, `hashes` stays empty.
+            if let Some(hash) = hashes.get(i) {
+                let p = hash % partitions as u64;
+                for (q, part) in (0u64..).zip(parts.iter_mut()) {
+                    push_run(part, keep && q == p);
+                }
             }
         }
     }
+    let parts = parts.into_iter().map(selection).collect();
     if runs.iter().all(|(keep, _)| *keep) {
-        return Ok(None);
+        return Ok((None, parts));
     }
+    Ok((Some(selection(runs)), parts))
+}
+
+/// Adds a row to `runs` of (selected, rows).
+fn push_run(runs: &mut Vec<(bool, usize)>, selected: bool) {
+    match runs.last_mut() {
+        Some((kind, rows)) if *kind == selected => *rows += 1,
+        _ => runs.push((selected, 1)),
+    }
+}
+
+/// The selection of `runs` of (selected, rows).
+fn selection(runs: Vec<(bool, usize)>) -> RowSelection {
     let selectors: Vec<RowSelector> = runs
         .into_iter()
         .map(|(keep, rows)| {
@@ -229,5 +448,126 @@ fn rows_to_read(file: &Path, superseded: &HashSet<i64>) -> Result<Option<RowSele
             }
         })
         .collect();
-    Ok(Some(RowSelection::from(selectors)))
+    RowSelection::from(selectors)
+}
+
+/// Puts back together the scans split by unit (see [`ByUnit`]) that no operator above needs
+/// split: a split scan decodes every page in each partition, for its part of the rows, and
+/// cannot share work between partitions. A scan is needed split when an operator above it
+/// requires its input partitioned by key (a grouping by unit name with no repartition) with
+/// only operators between that keep the partitioning. Unsplit, it has as many partitions,
+/// each reading whole files (the current rows of each), shared between partitions as they go.
+#[derive(Debug, Default)]
+pub struct UnsplitScans;
+
+impl PhysicalOptimizerRule for UnsplitScans {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        config: &ConfigOptions,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        unsplit(plan, false, config)
+    }
+
+    fn name(&self) -> &str {
+        "unsplit_scans"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
+}
+
+/// `plan` with the split scans under it unsplit unless `needed` (an operator above relies on
+/// `plan`'s partitioning).
+fn unsplit(
+    plan: Arc<dyn ExecutionPlan>,
+    needed: bool,
+    options: &ConfigOptions,
+) -> DfResult<Arc<dyn ExecutionPlan>> {
+    if let Some(config) = split_scan(&plan) {
+        if needed {
+            return Ok(plan);
+        }
+        return Ok(whole_files(config, options)?.unwrap_or(plan));
+    }
+    let children = plan.children();
+    if children.is_empty() {
+        return Ok(plan);
+    }
+    // Operators that make their own partitioning: nothing above relies on their input's.
+    let repartitions = plan.is::<RepartitionExec>()
+        || plan.is::<CoalescePartitionsExec>()
+        || plan.is::<SortPreservingMergeExec>();
+    let required = plan.input_distribution_requirements();
+    let mut changed = false;
+    let mut new_children = Vec::with_capacity(children.len());
+    for (i, child) in children.into_iter().enumerate() {
+        #[allow(deprecated)]
+        let child_needed = match required.child_distribution(i) {
+            Some(Distribution::KeyPartitioned(_) | Distribution::HashPartitioned(_)) => true,
+            Some(Distribution::SinglePartition) => false,
+            _ => needed && !repartitions,
+        };
+        let new = unsplit(Arc::clone(child), child_needed, options)?;
+        changed |= !Arc::ptr_eq(&new, child);
+        new_children.push(new);
+    }
+    if changed {
+        replace_children_if_necessary(plan, new_children)
+    } else {
+        Ok(plan)
+    }
+}
+
+/// The scan's configuration if `plan` is a scan split by unit.
+fn split_scan(plan: &Arc<dyn ExecutionPlan>) -> Option<&FileScanConfig> {
+    let config = plan
+        .downcast_ref::<DataSourceExec>()?
+        .data_source()
+        .downcast_ref::<FileScanConfig>()?;
+    let Some(Partitioning::Hash(exprs, _)) = &config.output_partitioning else {
+        return None;
+    };
+    let by_unit = exprs.len() == 1
+        && exprs[0]
+            .downcast_ref::<Column>()
+            .is_some_and(|c| c.name() == "unit_name");
+    let selected = config.file_groups.iter().all(|g| {
+        g.files()
+            .iter()
+            .all(|f| f.extensions.contains::<ParquetRowSelection>())
+    });
+    (by_unit && selected).then_some(config)
+}
+
+/// The file groups of a split scan's plan unsplit, kept on its first file.
+#[derive(Debug)]
+struct Unsplit(Vec<FileGroup>);
+
+/// A split scan unsplit: the files as the table of every version grouped them, then split into
+/// byte ranges across partitions as DataFusion splits any scan (`repartition_file_scans`).
+/// `None` when the scan does not carry its unsplit groups.
+fn whole_files(
+    config: &FileScanConfig,
+    options: &ConfigOptions,
+) -> DfResult<Option<Arc<dyn ExecutionPlan>>> {
+    let Some(Unsplit(groups)) = config
+        .file_groups
+        .iter()
+        .flat_map(|g| g.files())
+        .find_map(|f| f.extensions.get::<Unsplit>())
+    else {
+        return Ok(None);
+    };
+    let config = FileScanConfigBuilder::from(config.clone())
+        .with_file_groups(groups.clone())
+        .with_output_partitioning(None)
+        .build();
+    let plan = DataSourceExec::from_data_source(config);
+    if !options.optimizer.repartition_file_scans {
+        return Ok(Some(plan));
+    }
+    let target = options.execution.target_partitions;
+    Ok(Some(plan.repartitioned(target, options)?.unwrap_or(plan)))
 }

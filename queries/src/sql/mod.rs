@@ -42,14 +42,19 @@ pub mod views;
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{AsArray, BooleanArray, Int32Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    Array, AsArray, BooleanArray, Int32Array, RecordBatch, StringArray,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
+use datafusion::common::hash_utils::create_hashes;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::options::ReadOptions;
 use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
+use datafusion::physical_plan::repartition::REPARTITION_RANDOM_STATE;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use sunlight_core::presets::Registry;
 
@@ -83,6 +88,7 @@ pub fn config() -> SessionConfig {
         .options_mut()
         .execution
         .skip_partial_aggregation_probe_ratio_threshold = 0.1;
+    config.options_mut().optimizer.subset_repartition_threshold = 2;
     config
         .options_mut()
         .optimizer
@@ -118,7 +124,13 @@ pub async fn session_with(
 /// A session with no tables or functions yet, with the memory pool of [`memory::memory_limit`].
 pub fn context(config: SessionConfig) -> Result<SessionContext> {
     let runtime = memory::runtime_env(memory::memory_limit()?)?;
-    Ok(SessionContext::new_with_config_rt(config, runtime))
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .with_physical_optimizer_rule(Arc::new(current_rows::UnsplitScans))
+        .build();
+    Ok(SessionContext::new_with_state(state))
 }
 
 /// Registers the scalar functions on a session, and `MIN`/`MAX` with a cheaper grouped form for
@@ -239,13 +251,19 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
     };
     sql(ctx, &submissions).await?;
     // The current risk points skip the superseded rows by position (`current_rows`) when the
-    // files have keys; otherwise they are filtered like the other tables.
+    // files have keys, and are read in partitions by unit; otherwise they are filtered like the
+    // other tables.
     ctx.deregister_table("risk_points")?;
-    if by_key {
+    if by_key || (none_superseded && store.manifest().hash_keys) {
         let every_version = ctx.table_provider("risk_points_all").await?;
         let files = store.files("risk_points");
         let keys = superseded_keys.into_iter().collect();
-        let table = current_rows::CurrentRows::new(every_version, &files, &keys)?;
+        let table = current_rows::CurrentRows::new(
+            every_version,
+            &files,
+            &keys,
+            ctx.state().config().target_partitions(),
+        )?;
         ctx.register_table("risk_points", Arc::new(table))?;
     } else {
         sql(ctx, &current("risk_points")).await?;
@@ -264,6 +282,20 @@ pub async fn register_store(ctx: &SessionContext, dir: &Path) -> Result<()> {
         sql(ctx, &format!("CREATE OR REPLACE VIEW {name} AS {body}")).await?;
     }
     Ok(())
+}
+
+/// DataFusion's hash of each of `units` (unit names, text) as its hash repartitioning computes
+/// it over `unit_name` alone: of the names as string views, the way the store's scans give them.
+/// A row's partition among `n` is its hash modulo `n`. A null name hashes to 0, as there.
+pub fn unit_hashes(units: &dyn Array) -> Result<Vec<u64>> {
+    let views = cast(units, &DataType::Utf8View)?;
+    let mut hashes = vec![0; views.len()];
+    create_hashes(
+        &[views],
+        REPARTITION_RANDOM_STATE.random_state(),
+        &mut hashes,
+    )?;
+    Ok(hashes)
 }
 
 /// Registers `superseded_key` for the superseded submissions' `keys` and tells whether the

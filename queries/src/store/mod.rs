@@ -126,12 +126,27 @@ pub struct Segment {
     encoder: Option<JoinHandle<Result<Vec<TableFiles>>>>,
 }
 
-/// The name of a segment's file: `seg-N.parquet`, or `seg-N-YYYY.parquet` for a year's rows.
-fn file_name(generation: u64, year: Option<i32>) -> String {
-    match year {
-        None => format!("seg-{generation:06}.parquet"),
-        Some(year) => format!("seg-{generation:06}-{year}.parquet"),
+/// The name of a segment's file: `seg-N.parquet`, or `seg-N-YYYY.parquet` for a year's rows,
+/// or `seg-N-YYYY-H.parquet` for a year's rows of the units in half `H` (see [`unit_halves`]).
+fn file_name(generation: u64, year: Option<i32>, half: Option<i32>) -> String {
+    match (year, half) {
+        (None, _) => format!("seg-{generation:06}.parquet"),
+        (Some(year), None) => format!("seg-{generation:06}-{year}.parquet"),
+        (Some(year), Some(half)) => format!("seg-{generation:06}-{year}-{half}.parquet"),
     }
+}
+
+/// The tables whose year files are written in two halves by unit (see [`unit_halves`]).
+pub const SPLIT_BY_UNIT: [&str; 1] = ["risk_points"];
+
+/// Which half of the units each row's `unit_name` falls in: 0 or 1, the partition that
+/// DataFusion's hash repartitioning into two partitions gives the name. A query on two cores
+/// then reads each half's files in one partition only (`sql::current_rows`), and groupings by
+/// unit need no repartition. Whatever the halves, a session works out each row's partition
+/// itself when it opens: a name hashed otherwise here costs speed, never a wrong answer.
+pub fn unit_halves(units: &dyn Array) -> Result<Vec<i32>> {
+    let hashes = crate::sql::unit_hashes(units)?;
+    Ok(hashes.into_iter().map(|h| (h & 1) as i32).collect())
 }
 
 /// The temporary name a segment's file has until it is committed.
@@ -147,12 +162,15 @@ struct TableFiles {
     props: WriterProperties,
     /// Whether the table has a year that is never null: its rows go to a file per year.
     by_year: bool,
+    /// Whether each year's rows go to two files, by the half of the units (see
+    /// [`unit_halves`]).
+    by_unit: bool,
     /// The plain file, created at once: every row of a table without a year.
     plain: ArrowWriter<File>,
     /// Rows written to the plain file.
     plain_rows: usize,
-    /// Each year's file, created when its first row arrives.
-    years: BTreeMap<i32, ArrowWriter<File>>,
+    /// Each year's file (and half), created when its first row arrives.
+    years: BTreeMap<(i32, Option<i32>), ArrowWriter<File>>,
 }
 
 /// When a batch holds more runs of one year than this, its rows are gathered by year instead
@@ -165,17 +183,20 @@ impl TableFiles {
         generation: u64,
         schema: SchemaRef,
         props: WriterProperties,
+        by_unit: bool,
     ) -> Result<TableFiles> {
         let by_year = schema
             .field_with_name("year")
             .is_ok_and(|f| *f.data_type() == DataType::Int32 && !f.is_nullable());
-        let plain = Self::writer(&folder, &file_name(generation, None), &schema, &props)?;
+        let by_unit = by_unit && by_year && schema.field_with_name("unit_name").is_ok();
+        let plain = Self::writer(&folder, &file_name(generation, None, None), &schema, &props)?;
         Ok(TableFiles {
             folder,
             generation,
             schema,
             props,
             by_year,
+            by_unit,
             plain,
             plain_rows: 0,
             years: BTreeMap::new(),
@@ -212,16 +233,28 @@ impl TableFiles {
             return Ok(self.plain.write(batch)?);
         };
         for (year, rows) in by_year(batch, years.values())? {
-            let writer = match self.years.entry(year) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e.insert(Self::writer(
-                    &self.folder,
-                    &file_name(self.generation, Some(year)),
-                    &self.schema,
-                    &self.props,
-                )?),
+            let halves = match rows.column_by_name("unit_name").filter(|_| self.by_unit) {
+                Some(units) => {
+                    let halves = unit_halves(units.as_ref())?;
+                    by_year(&rows, &halves)?
+                        .into_iter()
+                        .map(|(half, rows)| (Some(half), rows))
+                        .collect()
+                }
+                None => vec![(None, rows)],
             };
-            writer.write(&rows)?;
+            for (half, rows) in halves {
+                let writer = match self.years.entry((year, half)) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(Self::writer(
+                        &self.folder,
+                        &file_name(self.generation, Some(year), half),
+                        &self.schema,
+                        &self.props,
+                    )?),
+                };
+                writer.write(&rows)?;
+            }
         }
         Ok(())
     }
@@ -232,10 +265,13 @@ impl TableFiles {
     fn finish(self) -> Result<Vec<String>> {
         let mut names = Vec::with_capacity(self.years.len() + 1);
         let keep_plain = self.plain_rows > 0 || self.years.is_empty();
-        let files = std::iter::once((None, self.plain))
-            .chain(self.years.into_iter().map(|(y, w)| (Some(y), w)));
-        for (year, writer) in files {
-            let name = file_name(self.generation, year);
+        let files = std::iter::once(((None, None), self.plain)).chain(
+            self.years
+                .into_iter()
+                .map(|((year, half), w)| ((Some(year), half), w)),
+        );
+        for ((year, half), writer) in files {
+            let name = file_name(self.generation, year, half);
             let tmp = self.folder.join(temporary_name(&name));
             let file = writer.into_inner()?;
             if year.is_none() && !keep_plain {
@@ -478,6 +514,7 @@ impl StoreWriter {
                 generation,
                 schema,
                 props(table),
+                SPLIT_BY_UNIT.contains(&table),
             )?);
         }
         let folders = tables.iter().map(|t| t.folder.clone()).collect();
@@ -563,7 +600,7 @@ impl Segment {
         // closed when the thread ends; then every temporary file of this segment goes.
         let (folders, generation) = (std::mem::take(&mut self.folders), self.generation);
         let _ = self.join();
-        let plain = temporary_name(&file_name(generation, None));
+        let plain = temporary_name(&file_name(generation, None, None));
         let year_prefix = temporary_name(&format!("seg-{generation:06}-"));
         for folder in folders {
             let entries = fs::read_dir(&folder)
@@ -719,7 +756,8 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let schema = year_table(false);
         let mut files =
-            TableFiles::create(dir.clone(), 7, schema.clone(), props("risk_points")).unwrap();
+            TableFiles::create(dir.clone(), 7, schema.clone(), props("risk_points"), false)
+                .unwrap();
         assert!(files.by_year);
         // Runs of a year (sliced), then years alternating every row (gathered).
         let runs = [2013, 2013, 2012, 2012, 2012, 2014, 2013];
@@ -771,15 +809,22 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         // A year that may be null (the register's) does not split the table.
         let schema = year_table(true);
-        let mut files =
-            TableFiles::create(dir.clone(), 3, schema.clone(), props("office_records")).unwrap();
+        let mut files = TableFiles::create(
+            dir.clone(),
+            3,
+            schema.clone(),
+            props("office_records"),
+            false,
+        )
+        .unwrap();
         assert!(!files.by_year);
         files.write(&year_batch(&schema, &[2012, 2013], 0)).unwrap();
         assert_eq!(files.finish().unwrap(), ["seg-000003.parquet"]);
         assert_eq!(read_years(&dir.join("seg-000003.parquet")).1, [0, 1]);
         // A segment with no rows of a table still lists a file of it.
         let schema = year_table(false);
-        let files = TableFiles::create(dir.clone(), 4, schema, props("risk_points")).unwrap();
+        let files =
+            TableFiles::create(dir.clone(), 4, schema, props("risk_points"), false).unwrap();
         assert_eq!(files.finish().unwrap(), ["seg-000004.parquet"]);
         fs::remove_dir_all(&dir).unwrap();
     }
