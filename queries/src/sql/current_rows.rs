@@ -11,6 +11,23 @@
 //! The table wraps the `ListingTable` of every version (`risk_points_all`) and adds the
 //! selections to the files of the plan that table makes. The files it changes lose their exact
 //! row counts, so that DataFusion never answers `COUNT(*)` from a file's statistics.
+//!
+//! **Partitions by unit.** With several target partitions, the same pass reads each row's
+//! `unit_name` (as a dictionary: each distinct name hashed once) and works out the partition
+//! DataFusion's hash repartitioning on `unit_name` would send it to. The scan then has one file
+//! group per partition, each reading that partition's current rows of every file, and declares
+//! itself hash-partitioned on `unit_name`, so a grouping whose keys include the unit name
+//! (with `subset_repartition_threshold`, see `sql::config`) groups each partition once, with no
+//! partial grouping, repartition and final grouping. The store writes each year's risk points in
+//! two halves by that hash (`store::unit_halves`): on two cores each partition then opens only
+//! its half's files. At 10 M risk points `level_counts` took 0.81 s against 1.12 s, the report's
+//! `levels_by_department` 188 ms against 213 and `types_by_department` 129 against 150
+//! (queries/benches/compare, `query-suite --runs 3`, twice each).
+//!
+//! A scan read this way cannot share work between partitions, and with more partitions than
+//! halves each reads pages that hold the others' rows too. [`UnsplitScans`], a physical
+//! optimizer rule that runs last, gives the scans no grouping needs split back the files as the
+//! table of every version grouped them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
