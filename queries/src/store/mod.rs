@@ -3,7 +3,8 @@
 //! ```text
 //! DIR/manifest.json                        the only source of truth, replaced atomically
 //! DIR/data/submissions/seg-N-YYYY.parquet  a committed segment's rows of year YYYY: one file
-//! DIR/data/risk_points/seg-N-YYYY.parquet  per year in the segment
+//! DIR/data/risk_points/seg-N-YYYY-H.parquet per year in the segment (risk points: and per
+//!                                          half H of the units, see `unit_halves`)
 //! DIR/data/measures/seg-N-YYYY.parquet
 //! DIR/data/archive_events/seg-N.parquet    one file per committed segment; also review_events/…
 //!                                          and office_records/… (event batches)
