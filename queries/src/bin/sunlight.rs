@@ -23,7 +23,7 @@ struct Cli {
     command: Command,
     /// The memory the queries of one session may hold (e.g. 512M, 4G, or none); beyond it they
     /// spill to temporary files, or stop with an error when they cannot. Default: the
-    /// environment variable SUNLIGHT_MEMORY_LIMIT, else 1G (or half the machine's memory when
+    /// environment variable SUNLIGHT_MEMORY_LIMIT, else 1.5G (or half the machine's memory when
     /// that is less).
     #[arg(long, global = true, value_name = "SIZE")]
     memory_limit: Option<sql::MemoryLimit>,
