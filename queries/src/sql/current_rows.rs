@@ -213,6 +213,20 @@ impl CurrentRows {
         Ok(DataSourceExec::from_data_source(config))
     }
 
+    /// `plan` (the inner table's scan) reading the current rows: split by unit when the
+    /// session has the partitions the split was made for, else with each file's selection.
+    fn current(
+        &self,
+        state: &dyn Session,
+        plan: Arc<dyn ExecutionPlan>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let partitions = state.config_options().execution.target_partitions;
+        match &self.by_unit {
+            Some(by_unit) if by_unit.partitions == partitions => self.split(by_unit, plan),
+            _ => self.select(plan),
+        }
+    }
+
     /// `plan` (the inner table's scan) with each file's selection added.
     fn select(&self, plan: Arc<dyn ExecutionPlan>) -> DfResult<Arc<dyn ExecutionPlan>> {
         if self.kept.is_empty() || plan.is::<EmptyExec>() {
@@ -300,14 +314,7 @@ impl TableProvider for CurrentRows {
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
         let plan = self.inner.scan(state, projection, filters, limit).await?;
-        match &self.by_unit {
-            Some(by_unit)
-                if by_unit.partitions == state.config_options().execution.target_partitions =>
-            {
-                self.split(by_unit, plan)
-            }
-            _ => self.select(plan),
-        }
+        self.current(state, plan)
     }
 
     async fn scan_with_args<'a>(
@@ -316,15 +323,7 @@ impl TableProvider for CurrentRows {
         args: ScanArgs<'a>,
     ) -> DfResult<ScanResult> {
         let plan = self.inner.scan_with_args(state, args).await?.into_inner();
-        let plan = match &self.by_unit {
-            Some(by_unit)
-                if by_unit.partitions == state.config_options().execution.target_partitions =>
-            {
-                self.split(by_unit, plan)?
-            }
-            _ => self.select(plan)?,
-        };
-        Ok(ScanResult::new(plan))
+        Ok(ScanResult::new(self.current(state, plan)?))
     }
 }
 
