@@ -599,19 +599,7 @@ fn in_partitions(store: &Path, partitions: usize, sql: &str) -> (Vec<Vec<String>
             .indent(true)
             .to_string();
         let batches = df.collect().await.unwrap();
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for b in &batches {
-            for i in 0..b.num_rows() {
-                rows.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| {
-                            datafusion::arrow::util::display::array_value_to_string(c, i).unwrap()
-                        })
-                        .collect(),
-                );
-            }
-        }
+        let mut rows = common::rows(&batches);
         rows.sort();
         (rows, plan)
     })

@@ -19,21 +19,24 @@ pub fn query(store: &Path, sql: &str) -> Vec<Vec<String>> {
     rt.block_on(async {
         let ctx = sunlight_queries::sql::session(store).await.unwrap();
         let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
-        let mut out = Vec::new();
-        for b in &batches {
-            for i in 0..b.num_rows() {
-                out.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| {
-                            datafusion::arrow::util::display::array_value_to_string(c, i).unwrap()
-                        })
-                        .collect(),
-                );
-            }
-        }
-        out
+        rows(&batches)
     })
+}
+
+/// Every row of `batches`, each value as the display of its column writes it.
+pub fn rows(batches: &[datafusion::arrow::array::RecordBatch]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for b in batches {
+        for i in 0..b.num_rows() {
+            out.push(
+                b.columns()
+                    .iter()
+                    .map(|c| datafusion::arrow::util::display::array_value_to_string(c, i).unwrap())
+                    .collect(),
+            );
+        }
+    }
+    out
 }
 
 /// A fresh, empty folder under cargo's scratch space for integration tests.
