@@ -51,7 +51,8 @@ use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::{
-    ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+    RowSelector,
 };
 use datafusion::physical_expr::Distribution;
 use datafusion::physical_expr::expressions::Column;
@@ -93,8 +94,10 @@ struct ByUnit {
 
 impl CurrentRows {
     /// The current rows of `inner`, whose files are `files`: every row whose `hash_key` is not
-    /// one of `superseded` (a row without a key is left out, as `NOT superseded_key(NULL)`
-    /// leaves it out). Reads each file's `hash_key` column, the files in parallel.
+    /// one of `superseded` (with some superseded, a row without a key is left out, as
+    /// `NOT superseded_key(NULL)` leaves it out; with none, every row is current). Reads each
+    /// file's `hash_key` column, the files in parallel, and with more than one of `partitions`
+    /// its `unit_name` too, for the split by unit ([`ByUnit`]).
     pub fn new(
         inner: Arc<dyn TableProvider>,
         files: &[PathBuf],
@@ -337,15 +340,12 @@ fn rows_to_read(
     split: Option<usize>,
 ) -> Result<(Option<RowSelection>, Vec<RowSelection>)> {
     let opened = std::fs::File::open(file).map_err(|e| Error::io("reading", file, e))?;
-    let mut builder = ParquetRecordBatchReaderBuilder::try_new(
-        opened
-            .try_clone()
-            .map_err(|e| Error::io("reading", file, e))?,
-    )?;
+    // The footer, read once.
+    let mut metadata = ArrowReaderMetadata::load(&opened, ArrowReaderOptions::new())?;
     if split.is_some() {
         // The unit names as a dictionary, as Parquet stores them: each distinct name is hashed
         // once per batch, not once per row.
-        let schema = builder.schema();
+        let schema = metadata.schema();
         let fields: Vec<Field> = schema
             .fields()
             .iter()
@@ -363,8 +363,9 @@ fn rows_to_read(
             .collect();
         let schema = Schema::new_with_metadata(fields, schema.metadata().clone());
         let options = ArrowReaderOptions::new().with_schema(Arc::new(schema));
-        builder = ParquetRecordBatchReaderBuilder::try_new_with_options(opened, options)?;
+        metadata = ArrowReaderMetadata::try_new(Arc::clone(metadata.metadata()), options)?;
     }
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(opened, metadata);
     let leaf = |name: &str| {
         builder
             .parquet_schema()
@@ -386,12 +387,11 @@ fn rows_to_read(
         .with_projection(mask)
         .with_batch_size(64 * 1024)
         .build()?;
-    let partitions = split.unwrap_or(1);
+    let partitions = split.unwrap_or(0);
     // Runs of kept and skipped rows, as (keep, rows); a submission's rows lie together. And for
     // each partition, runs of its rows and the others'.
     let mut runs: Vec<(bool, usize)> = Vec::new();
-    let mut parts: Vec<Vec<(bool, usize)>> =
-        vec![Vec::new(); if split.is_some() { partitions } else { 0 }];
+    let mut parts: Vec<Vec<(bool, usize)>> = vec![Vec::new(); partitions];
     let mut last: Option<(i64, bool)> = None;
     let mut hashes: Vec<u64> = Vec::new();
     for batch in reader {
@@ -436,7 +436,7 @@ fn rows_to_read(
                     }
                 };
             push_run(&mut runs, keep);
-            // Without a split, `hashes` stays empty.
+            // Without a split, `hashes` stays empty (and `partitions` is 0).
             if let Some(hash) = hashes.get(i) {
                 let p = hash % partitions as u64;
                 for (q, part) in (0u64..).zip(parts.iter_mut()) {
